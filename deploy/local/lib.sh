@@ -10,7 +10,7 @@ DEPLOY="$ROOT/deploy/local"
 
 # Debian packages the build, the tests and the local stack need.
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates procps iproute2
+  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates procps iproute2 openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost1.81-dev libboost-json1.81-dev
   libpqxx-dev libhiredis-dev librdkafka-dev libmongoc-dev libbson-dev libsodium-dev libjwt-dev
@@ -168,7 +168,8 @@ FRIENDS_ADDR=127.0.0.1:$FRIENDS_PORT
 CHAT_ADDR=127.0.0.1:$CHAT_PORT
 GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 GATEWAY_PORT=$GATEWAY_PORT
-MESSENGER_KEYS_DIR=$RUN_DIR/keys
+JWT_PRIVATE_KEY_FILE=$RUN_DIR/keys/jwt-private.pem
+JWT_PUBLIC_KEY_FILE=$RUN_DIR/keys/jwt-public.pem
 MESSENGER_DEV=$ROOT/dev
 MESSENGER_PROFILE=$PROFILE
 EOF
@@ -342,11 +343,37 @@ ferretdb_up() {
 
 stack_up() {
   log "starting the $PROFILE stack: PostgreSQL :$PG_PORT, Redis :$REDIS_PORT, Kafka :$KAFKA_PORT, FerretDB :$MONGO_PORT"
-  mkdir -p "$RUN_DIR/keys"
+  ensure_keys
   postgres_up
   redis_up
   kafka_up
   ferretdb_up
+}
+
+# The ES256 key pair Auth signs access tokens with; the gateway holds only the public half.
+ensure_keys() {
+  local dir="$RUN_DIR/keys"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  if [[ ! -f "$dir/jwt-private.pem" ]]; then
+    openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$dir/jwt-private.pem"
+    openssl ec -in "$dir/jwt-private.pem" -pubout -out "$dir/jwt-public.pem" 2>/dev/null
+    chmod 600 "$dir/jwt-private.pem"
+  fi
+}
+
+# ctl start|stop NAME: one piece of a running stack, for tests that take a server away and bring it back.
+stack_ctl() {
+  local action="$1" name="$2"
+  case "$action:$name" in
+    stop:kafka | stop:redis | stop:ferretdb) stop_process "$name" ;;
+    start:kafka) kafka_up ;;
+    start:redis) redis_up ;;
+    start:ferretdb) ferretdb_up ;;
+    stop:postgres) postgres_down ;;
+    start:postgres) postgres_up ;;
+    *) die "usage: ./dev ctl PROFILE start|stop postgres|redis|kafka|ferretdb" ;;
+  esac
 }
 
 stack_down() {
