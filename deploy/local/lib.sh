@@ -419,7 +419,6 @@ services_down() {
 }
 
 stack_status() {
-  printf '%-8s %-10s %-7s %-8s %s\n' "profile" "process" "port" "pid" "log"
   local name port pid
   for name in postgres redis kafka ferretdb "${SERVICES[@]}"; do
     case "$name" in
