@@ -70,10 +70,13 @@ StatusOr<std::string> FingerprintOf(EVP_PKEY* key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(der, static_cast<std::size_t>(length), digest);
   OPENSSL_free(der);
-  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest)).substr(0, 16);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest))
+      .substr(0, 16);
 }
 
-Status Refused(std::string why) { return UnauthenticatedError("access token refused: " + why, "UNAUTHENTICATED"); }
+Status Refused(std::string why) {
+  return UnauthenticatedError("access token refused: " + why, "UNAUTHENTICATED");
+}
 
 // Splits "a.b.c" into its three parts; nullopt unless there are exactly three, all non-empty.
 std::optional<std::vector<std::string_view>> SplitCompact(std::string_view token) {
@@ -81,7 +84,8 @@ std::optional<std::vector<std::string_view>> SplitCompact(std::string_view token
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = token.find('.', start);
-    parts.push_back(token.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    parts.push_back(
+        token.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
@@ -148,8 +152,8 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Create(std::string public_key_pem,
   if (issuer.empty() || audience.empty()) return InvalidArgumentError("issuer and audience must be set");
   MESSENGER_ASSIGN_OR_RETURN(PkeyPtr key, LoadP256(public_key_pem, KeyKind::kPublic));
   MESSENGER_ASSIGN_OR_RETURN(std::string key_id, FingerprintOf(key.get()));
-  return std::unique_ptr<Verifier>(
-      new Verifier(std::move(public_key_pem), std::move(issuer), std::move(audience), clock, std::move(key_id)));
+  return std::unique_ptr<Verifier>(new Verifier(std::move(public_key_pem), std::move(issuer),
+                                                std::move(audience), clock, std::move(key_id)));
 }
 
 StatusOr<AccessClaims> Verifier::Verify(std::string_view token) const {
@@ -171,8 +175,9 @@ StatusOr<AccessClaims> Verifier::Verify(std::string_view token) const {
 
   const std::string text(token);
   jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(public_key_pem_.data()),
-                            static_cast<int>(public_key_pem_.size()));
+  const int rc =
+      jwt_decode(&raw, text.c_str(), reinterpret_cast<const unsigned char*>(public_key_pem_.data()),
+                 static_cast<int>(public_key_pem_.size()));
   JwtPtr jwt(raw);
   if (rc != 0 || !jwt) return Refused("bad signature or encoding");
   // Belt and braces: the algorithm libjwt actually verified with must be ES256 too.
@@ -205,8 +210,8 @@ StatusOr<AccessClaims> Verifier::Verify(std::string_view token) const {
 // ---------------------------------------------------------------------------------------------------------
 // Signer
 
-Signer::Signer(std::string private_key_pem, std::string issuer, std::string audience, std::chrono::seconds ttl,
-               const Clock& clock, std::string key_id)
+Signer::Signer(std::string private_key_pem, std::string issuer, std::string audience,
+               std::chrono::seconds ttl, const Clock& clock, std::string key_id)
     : private_key_pem_(std::move(private_key_pem)),
       issuer_(std::move(issuer)),
       audience_(std::move(audience)),
@@ -221,8 +226,8 @@ StatusOr<std::unique_ptr<Signer>> Signer::Create(std::string private_key_pem, st
   if (ttl.count() <= 0) return InvalidArgumentError("token lifetime must be positive");
   MESSENGER_ASSIGN_OR_RETURN(PkeyPtr key, LoadP256(private_key_pem, KeyKind::kPrivate));
   MESSENGER_ASSIGN_OR_RETURN(std::string key_id, FingerprintOf(key.get()));
-  return std::unique_ptr<Signer>(new Signer(std::move(private_key_pem), std::move(issuer), std::move(audience),
-                                            ttl, clock, std::move(key_id)));
+  return std::unique_ptr<Signer>(new Signer(std::move(private_key_pem), std::move(issuer),
+                                            std::move(audience), ttl, clock, std::move(key_id)));
 }
 
 StatusOr<std::string> Signer::Issue(const std::string& user_id, const std::string& session_id,

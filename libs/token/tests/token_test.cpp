@@ -183,7 +183,8 @@ TEST_F(TokenTest, TokenSignedByAnotherKeyIsRefused) {
 
 TEST_F(TokenTest, AlgNoneIsRefused) {
   const std::string payload = Base64UrlEncode(ValidPayload());
-  for (const std::string header : {R"({"alg":"none","typ":"JWT"})", R"({"alg":"None"})", R"({"typ":"JWT"})"}) {
+  for (const std::string header :
+       {R"({"alg":"none","typ":"JWT"})", R"({"alg":"None"})", R"({"typ":"JWT"})"}) {
     const std::string h = Base64UrlEncode(header);
     ExpectRefused(h + "." + payload + ".");
     ExpectRefused(h + "." + payload + "." + Base64UrlEncode("anything"));
@@ -208,9 +209,9 @@ TEST_F(TokenTest, OtherAsymmetricAlgorithmsAreRefused) {
 
 TEST_F(TokenTest, MalformedTokensAreRefused) {
   const std::string good = IssueOrDie(*signer_);
-  for (const std::string& bad : {std::string(), std::string("abc"), std::string("a.b"), std::string("a.b.c"),
-                                good + ".extra", std::string("..."), std::string("!!!.###.$$$"),
-                                std::string(10000, 'a')}) {
+  for (const std::string& bad :
+       {std::string(), std::string("abc"), std::string("a.b"), std::string("a.b.c"), good + ".extra",
+        std::string("..."), std::string("!!!.###.$$$"), std::string(10000, 'a')}) {
     ExpectRefused(bad);
   }
 }

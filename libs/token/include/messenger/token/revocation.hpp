@@ -1,8 +1,8 @@
 // The Redis keys through which Auth tells every verifier that a session or an access token is over.
 //
-// A token is alive when its signature and claims verify (token.hpp), SessionKey(sid) EXISTS (Auth keeps it for
-// the refresh lifetime and deletes it on logout or refresh-token replay) and RevokedJtiKey(jti) does NOT exist
-// (Logout sets it with a TTL equal to the token's remaining life). Check both in one round trip.
+// A token is alive when its signature and claims verify (token.hpp), SessionKey(sid) EXISTS (Auth keeps it
+// for the refresh lifetime and deletes it on logout or refresh-token replay) and RevokedJtiKey(jti) does NOT
+// exist (Logout sets it with a TTL equal to the token's remaining life). Check both in one round trip.
 #pragma once
 
 #include <string>

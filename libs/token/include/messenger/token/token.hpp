@@ -1,9 +1,9 @@
 // Access tokens: compact JWTs signed with ES256 (ECDSA P-256 / SHA-256).
 //
-// The algorithm is fixed in code. A token whose header names any other algorithm ("none", "HS256", "RS256"...)
-// is refused before any key is touched, so neither the "alg: none" trick nor the HMAC-with-the-public-key
-// confusion can get through. Claims: iss, aud, sub (user ID), sid (session ID), jti (token ID), iat, exp;
-// the header carries kid, a short fingerprint of the public key.
+// The algorithm is fixed in code. A token whose header names any other algorithm ("none", "HS256",
+// "RS256"...) is refused before any key is touched, so neither the "alg: none" trick nor the
+// HMAC-with-the-public-key confusion can get through. Claims: iss, aud, sub (user ID), sid (session ID), jti
+// (token ID), iat, exp; the header carries kid, a short fingerprint of the public key.
 //
 // Both classes are immutable after Create and safe to use from many threads at once.
 #pragma once
@@ -27,8 +27,8 @@ struct AccessClaims {
   int64_t expires_at = 0;  // "exp", Unix seconds
 };
 
-// The key ID ("kid") of a PEM public or private key: the first 16 characters of the unpadded base64url SHA-256
-// of its DER SubjectPublicKeyInfo. INVALID_ARGUMENT when the PEM is not a P-256 key.
+// The key ID ("kid") of a PEM public or private key: the first 16 characters of the unpadded base64url
+// SHA-256 of its DER SubjectPublicKeyInfo. INVALID_ARGUMENT when the PEM is not a P-256 key.
 StatusOr<std::string> KeyId(std::string_view key_pem);
 
 class Verifier {
