@@ -61,8 +61,8 @@ Status CheckMetadata(rd_kafka_t* rk, const std::vector<TopicSpec>& topics, int t
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, /*all_topics=*/1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return internal::FromKafkaError(err, "metadata");
-  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(md,
-                                                                                          rd_kafka_metadata_destroy);
+  std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> owned(
+      md, rd_kafka_metadata_destroy);
   for (const TopicSpec& spec : topics) {
     const rd_kafka_metadata_topic_t* found = nullptr;
     for (int i = 0; i < md->topic_cnt; ++i) {
@@ -93,14 +93,15 @@ Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& to
   std::vector<rd_kafka_NewTopic_t*> raw;
   char errstr[512];
   for (const TopicSpec& spec : topics) {
-    rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor,
-                                                   errstr, sizeof errstr);
+    rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
+                                                   spec.replication_factor, errstr, sizeof errstr);
     if (t == nullptr) return InvalidArgumentError("kafka topic " + spec.name + ": " + errstr);
     owned.emplace_back(t);
     raw.push_back(t);
   }
-  MESSENGER_ASSIGN_OR_RETURN(AdminOptionsPtr options,
-                             NewAdminOptions(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, RemainingMs(deadline)));
+  MESSENGER_ASSIGN_OR_RETURN(
+      AdminOptionsPtr options,
+      NewAdminOptions(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, RemainingMs(deadline)));
   internal::QueuePtr queue(rd_kafka_queue_new(rk.get()));
   rd_kafka_CreateTopics(rk.get(), raw.data(), raw.size(), options.get(), queue.get());
   MESSENGER_ASSIGN_OR_RETURN(internal::EventPtr event, WaitForResult(queue.get(), deadline, "create topics"));
@@ -111,7 +112,8 @@ Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& to
   for (size_t i = 0; i < count; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
-    Status status = internal::FromKafkaError(err, std::string("create topic ") + rd_kafka_topic_result_name(results[i]));
+    Status status =
+        internal::FromKafkaError(err, std::string("create topic ") + rd_kafka_topic_result_name(results[i]));
     const char* detail = rd_kafka_topic_result_error_string(results[i]);
     return Status(status.code(), status.message() + (detail ? std::string(": ") + detail : std::string()));
   }
@@ -138,8 +140,9 @@ Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& 
     owned.emplace_back(rd_kafka_DeleteTopic_new(name.c_str()));
     raw.push_back(owned.back().get());
   }
-  MESSENGER_ASSIGN_OR_RETURN(AdminOptionsPtr options,
-                             NewAdminOptions(rk.get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, RemainingMs(deadline)));
+  MESSENGER_ASSIGN_OR_RETURN(
+      AdminOptionsPtr options,
+      NewAdminOptions(rk.get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, RemainingMs(deadline)));
   internal::QueuePtr queue(rd_kafka_queue_new(rk.get()));
   rd_kafka_DeleteTopics(rk.get(), raw.data(), raw.size(), options.get(), queue.get());
   MESSENGER_ASSIGN_OR_RETURN(internal::EventPtr event, WaitForResult(queue.get(), deadline, "delete topics"));
@@ -150,7 +153,8 @@ Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& 
   for (size_t i = 0; i < count; ++i) {
     rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) continue;
-    return internal::FromKafkaError(err, std::string("delete topic ") + rd_kafka_topic_result_name(results[i]));
+    return internal::FromKafkaError(err,
+                                    std::string("delete topic ") + rd_kafka_topic_result_name(results[i]));
   }
   return OkStatus();
 }

@@ -44,7 +44,8 @@ class Consumer::Impl {
   void Start(internal::HandlePtr rk) { rk_ = std::move(rk); }
 
   Status Subscribe() {
-    internal::PartitionListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
+    internal::PartitionListPtr topics(
+        rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
     for (const std::string& t : options_.topics) {
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
@@ -120,8 +121,8 @@ class Consumer::Impl {
     (void)rd_kafka_consumer_close(rk_.get());
   }
 
-  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                          void* opaque) {
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     static_cast<Impl*>(opaque)->Rebalance(rk, err, partitions);
   }
 

@@ -23,7 +23,9 @@ struct HandleDeleter {
 using HandlePtr = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
 struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* list) const { rd_kafka_topic_partition_list_destroy(list); }
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
 };
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 

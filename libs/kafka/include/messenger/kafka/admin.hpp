@@ -23,7 +23,8 @@ struct TopicSpec {
 Status EnsureTopics(const std::string& brokers, const std::vector<TopicSpec>& topics,
                     std::chrono::milliseconds timeout);
 
-// Deletes topics; a topic that does not exist counts as success. Meant for tests cleaning up after themselves.
+// Deletes topics; a topic that does not exist counts as success. Meant for tests that clean up after
+// themselves.
 Status DeleteTopics(const std::string& brokers, const std::vector<std::string>& topics,
                     std::chrono::milliseconds timeout);
 
