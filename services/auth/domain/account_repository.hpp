@@ -1,0 +1,40 @@
+// Where accounts live. Implemented by PgAccountRepository; InMemoryAccountRepository in tests.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/outbox_message.hpp"
+#include "messenger/common/status.hpp"
+
+namespace messenger::auth {
+
+struct Account {
+  std::string id;                            // UUID
+  std::string email;                         // as the user typed it
+  std::string email_lower;                   // the unique key; see NormalizeEmail
+  std::optional<std::string> password_hash;  // absent for an account that only signs in with OAuth
+  int64_t created_at_unix_ms = 0;
+};
+
+class AccountRepository {
+ public:
+  virtual ~AccountRepository() = default;
+
+  // The account whose lowercased email is `email_lower`. NOT_FOUND when there is none; UNAVAILABLE when the
+  // database cannot be reached.
+  virtual StatusOr<Account> FindByEmail(std::string_view email_lower) = 0;
+
+  // Inserts `account` and enqueues `event` for publication, in one transaction: either both happen or
+  // neither. ALREADY_EXISTS (reason EMAIL_TAKEN) when another account has the same email_lower, even one
+  // inserted concurrently.
+  virtual Status CreateWithEvent(const Account& account, const OutboxMessage& event) = 0;
+
+  // Replaces the password hash of an account (a stronger hash after a successful login). NOT_FOUND for an
+  // unknown ID.
+  virtual Status UpdatePasswordHash(std::string_view user_id, std::string_view password_hash) = 0;
+};
+
+}  // namespace messenger::auth
