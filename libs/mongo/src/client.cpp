@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "errors.hpp"
+#include "messenger/common/logging.hpp"
 
 namespace messenger::mongo {
 
@@ -12,10 +13,35 @@ using internal::FromBsonError;
 
 namespace {
 
+// The driver's own diagnostics (failed server monitoring, FerretDB's missing endSessions, ...) go to the
+// JSON log instead of raw stderr lines; its debug and trace chatter is dropped.
+void DriverLog(mongoc_log_level_t level, const char* domain, const char* message, void*) {
+  log::Level our;
+  switch (level) {
+    case MONGOC_LOG_LEVEL_ERROR:
+    case MONGOC_LOG_LEVEL_CRITICAL:
+      our = log::Level::kError;
+      break;
+    case MONGOC_LOG_LEVEL_WARNING:
+      our = log::Level::kWarn;
+      break;
+    case MONGOC_LOG_LEVEL_MESSAGE:
+    case MONGOC_LOG_LEVEL_INFO:
+      our = log::Level::kDebug;
+      break;
+    default:
+      return;
+  }
+  log::Write(our, "libmongoc", {{"domain", domain}, {"detail", message}});
+}
+
 void InitDriverOnce() {
   static std::once_flag once;
   // mongoc_cleanup is never called: the driver lives as long as the process.
-  std::call_once(once, [] { mongoc_init(); });
+  std::call_once(once, [] {
+    mongoc_init();
+    mongoc_log_set_handler(DriverLog, nullptr);
+  });
 }
 
 template <typename T, void (*Destroy)(T*)>
@@ -37,7 +63,8 @@ StatusOr<WriteConcernPtr> ParseWriteConcern(const PoolOptions& options) {
   int32_t members = 0;
   auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), members);
   if (ec != std::errc() || end != w.data() + w.size() || members < 1) {
-    return InvalidArgumentError("mongo write concern must be \"majority\" or a number >= 1, got \"" + w + "\"");
+    return InvalidArgumentError("mongo write concern must be \"majority\" or a number >= 1, got \"" + w +
+                                "\"");
   }
   mongoc_write_concern_set_w(wc.get(), members);
   mongoc_write_concern_set_wtimeout_int64(wc.get(), wtimeout);
@@ -114,7 +141,8 @@ Collection Lease::GetCollection(std::string_view name) const {
 }
 
 Collection Lease::GetCollection(std::string_view database, std::string_view name) const {
-  return Collection(mongoc_client_get_collection(client_, std::string(database).c_str(), std::string(name).c_str()));
+  return Collection(
+      mongoc_client_get_collection(client_, std::string(database).c_str(), std::string(name).c_str()));
 }
 
 Status Lease::Ping() const {

@@ -57,7 +57,8 @@ Collection::~Collection() {
   if (collection_ != nullptr) mongoc_collection_destroy(collection_);
 }
 
-Collection::Collection(Collection&& other) noexcept : collection_(std::exchange(other.collection_, nullptr)) {}
+Collection::Collection(Collection&& other) noexcept
+    : collection_(std::exchange(other.collection_, nullptr)) {}
 
 Collection& Collection::operator=(Collection&& other) noexcept {
   if (this != &other) std::swap(collection_, other.collection_);
@@ -130,7 +131,8 @@ StatusOr<std::optional<Bson>> Collection::FindAndModify(const Bson& query, const
   // error although its update can now apply to the winner's document. One retry settles that.
   for (int attempt = 0;; ++attempt) {
     Reply reply;
-    if (mongoc_collection_find_and_modify_with_opts(collection_, query.get(), opts.get(), reply.out(), &error)) {
+    if (mongoc_collection_find_and_modify_with_opts(collection_, query.get(), opts.get(), reply.out(),
+                                                    &error)) {
       bson_iter_t it;
       if (!bson_iter_init_find(&it, reply.get(), "value") || !BSON_ITER_HOLDS_DOCUMENT(&it)) {
         return std::optional<Bson>();
@@ -150,7 +152,8 @@ StatusOr<UpdateResult> Collection::UpdateOne(const Bson& filter, const Bson& upd
   BSON_APPEND_BOOL(opts.mutable_get(), "upsert", upsert);
   Reply reply;
   bson_error_t error;
-  if (!mongoc_collection_update_one(collection_, filter.get(), update.get(), opts.get(), reply.out(), &error)) {
+  if (!mongoc_collection_update_one(collection_, filter.get(), update.get(), opts.get(), reply.out(),
+                                    &error)) {
     return FromBsonError(error, Op("update in", *this));
   }
   UpdateResult result;

@@ -13,7 +13,8 @@ namespace messenger::mongo::internal {
 inline constexpr uint32_t kDuplicateKey = 11000;
 inline constexpr uint32_t kNamespaceNotFound = 26;
 
-// `what` names the failed operation ("insert into chats", ...). Needs error API version 2 (set by ClientPool).
+// `what` names the failed operation ("insert into chats", ...). Relies on error API version 2, which
+// ClientPool sets.
 Status FromBsonError(const bson_error_t& error, std::string_view what);
 
 bool IsDuplicateKey(const bson_error_t& error);
