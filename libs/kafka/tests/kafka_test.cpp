@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <atomic>
 #include <optional>
+#include <thread>
 #include <set>
 #include <string>
 #include <vector>
@@ -281,6 +283,40 @@ TEST_F(KafkaTest, SendTimeoutShorterThanDeliveryIsDeadlineExceeded) {
   EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded) << s;
   EXPECT_EQ(s.reason(), kReasonDeliveryPending) << s;
   EXPECT_LT(Clock::now() - start, 2s);
+}
+
+TEST_F(KafkaTest, RunDeliversUntilStopped) {
+  const std::string topic = NewTopic(2);
+  auto producer = NewProducer();
+  ASSERT_NE(producer, nullptr);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(producer->Send(topic, "k" + std::to_string(i), "v", 15s).ok());
+  auto consumer = NewConsumer(topic, RandomName("group"));
+  ASSERT_NE(consumer, nullptr);
+  std::atomic<int> handled{0};
+  {
+    std::jthread runner([&](std::stop_token stop) {
+      consumer->Run(
+          [&](const Record&) {
+            ++handled;
+            return OkStatus();
+          },
+          stop);
+    });
+    const auto deadline = Clock::now() + 60s;
+    while (handled.load() < 6 && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  }  // request_stop + join: Run must return
+  EXPECT_EQ(handled.load(), 6);
+}
+
+TEST_F(KafkaTest, ConsumingMissingTopicReportsNotFound) {
+  auto consumer = NewConsumer(RandomName("test.kafka.missing"), RandomName("group"));
+  ASSERT_NE(consumer, nullptr);
+  Status last;
+  const auto deadline = Clock::now() + 30s;
+  while (last.ok() && Clock::now() < deadline) {
+    last = consumer->PollOnce([](const Record&) { return OkStatus(); }, 500ms);
+  }
+  EXPECT_EQ(last.code(), StatusCode::kNotFound) << last;
 }
 
 TEST_F(KafkaTest, ConsumerRejectsIncompleteOptions) {
