@@ -16,7 +16,7 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-using PgProfileRepositoryTest = UsersIntegrationTest;
+using UsersPgProfileRepositoryTest = UsersIntegrationTest;
 
 const TimePoint kT0 = FromUnixMillis(1'800'000'000'123);
 
@@ -41,7 +41,7 @@ std::string MixCase(const std::string& s, unsigned pattern) {
   return out;
 }
 
-TEST_F(PgProfileRepositoryTest, ConcurrentReservationsOfOneNicknameHaveOneWinner) {
+TEST_F(UsersPgProfileRepositoryTest, ConcurrentReservationsOfOneNicknameHaveOneWinner) {
   constexpr int kThreads = 16;
   constexpr int kRounds = 15;
   for (int round = 0; round < kRounds; ++round) {
@@ -74,7 +74,7 @@ TEST_F(PgProfileRepositoryTest, ConcurrentReservationsOfOneNicknameHaveOneWinner
   }
 }
 
-TEST_F(PgProfileRepositoryTest, ConcurrentTakeoverOfAnExpiredReservationHasOneWinner) {
+TEST_F(UsersPgProfileRepositoryTest, ConcurrentTakeoverOfAnExpiredReservationHasOneWinner) {
   constexpr int kThreads = 16;
   ASSERT_TRUE(repo_->ReserveNickname("lapsed", NewUuid(), kT0, kT0 + seconds(10)).ok());
   const TimePoint later = kT0 + seconds(11);
@@ -100,7 +100,7 @@ TEST_F(PgProfileRepositoryTest, ConcurrentTakeoverOfAnExpiredReservationHasOneWi
   EXPECT_EQ(won.load(), 1);
 }
 
-TEST_F(PgProfileRepositoryTest, ConcurrentRenamesAndReservationsOfOneNicknameHaveOneWinner) {
+TEST_F(UsersPgProfileRepositoryTest, ConcurrentRenamesAndReservationsOfOneNicknameHaveOneWinner) {
   constexpr int kUsers = 8;
   std::vector<std::string> users;
   for (int i = 0; i < kUsers; ++i) users.push_back(Register(*repo_, "renamer" + std::to_string(i)));
@@ -136,7 +136,7 @@ TEST_F(PgProfileRepositoryTest, ConcurrentRenamesAndReservationsOfOneNicknameHav
   EXPECT_LE(renamed, 1);
 }
 
-TEST_F(PgProfileRepositoryTest, ReservationLifecycle) {
+TEST_F(UsersPgProfileRepositoryTest, ReservationLifecycle) {
   const std::string u1 = NewUuid(), u2 = NewUuid();
   StatusOr<Reservation> r = repo_->ReserveNickname("alice", u1, kT0, kT0 + seconds(60));
   ASSERT_TRUE(r.ok()) << r.status();
@@ -157,7 +157,7 @@ TEST_F(PgProfileRepositoryTest, ReservationLifecycle) {
   EXPECT_TRUE(repo_->ReserveNickname("alice", u1, kT0 + seconds(121), kT0 + hours(1)).ok());
 }
 
-TEST_F(PgProfileRepositoryTest, OwnedNicknameIsNeverReleasedOrExpired) {
+TEST_F(UsersPgProfileRepositoryTest, OwnedNicknameIsNeverReleasedOrExpired) {
   std::string id = Register(*repo_, "Owner");
   ASSERT_TRUE(repo_->ReleaseNickname("owner", id).ok());
   EXPECT_EQ(repo_->ReserveNickname("owner", NewUuid(), kT0 + hours(24 * 400), kT0 + hours(24 * 401))
@@ -172,7 +172,7 @@ TEST_F(PgProfileRepositoryTest, OwnedNicknameIsNeverReleasedOrExpired) {
   EXPECT_TRUE(repo_->FindByNickname("owner").ok());
 }
 
-TEST_F(PgProfileRepositoryTest, RegistrationIsIdempotent) {
+TEST_F(UsersPgProfileRepositoryTest, RegistrationIsIdempotent) {
   std::string id = NewUuid();
   ASSERT_TRUE(repo_->ReserveNickname("alice", id, kT0, kT0 + hours(1)).ok());
   auto first = repo_->CreateRegisteredProfile(id, {"Alice"}, kT0);
@@ -192,7 +192,7 @@ TEST_F(PgProfileRepositoryTest, RegistrationIsIdempotent) {
   EXPECT_TRUE(repo_->ReserveNickname("alice", NewUuid(), kT0, kT0 + hours(1)).ok()) << "alice stays free";
 }
 
-TEST_F(PgProfileRepositoryTest, ConcurrentRegistrationsOfOneUserCreateOneProfile) {
+TEST_F(UsersPgProfileRepositoryTest, ConcurrentRegistrationsOfOneUserCreateOneProfile) {
   constexpr int kThreads = 8;
   std::string id = NewUuid();
   ASSERT_TRUE(repo_->ReserveNickname("twin", id, kT0, kT0 + hours(1)).ok());
@@ -216,7 +216,7 @@ TEST_F(PgProfileRepositoryTest, ConcurrentRegistrationsOfOneUserCreateOneProfile
   EXPECT_TRUE(repo_->ReserveNickname("twin_1234", NewUuid(), kT0, kT0 + hours(1)).ok());
 }
 
-TEST_F(PgProfileRepositoryTest, RegistrationFallsBackWhenTheNicknameIsTaken) {
+TEST_F(UsersPgProfileRepositoryTest, RegistrationFallsBackWhenTheNicknameIsTaken) {
   Register(*repo_, "alice");
   std::string late = NewUuid();
   auto r = repo_->CreateRegisteredProfile(late, {"alice", "alice_0001", "alice_0002"}, kT0);
@@ -230,7 +230,7 @@ TEST_F(PgProfileRepositoryTest, RegistrationFallsBackWhenTheNicknameIsTaken) {
   EXPECT_EQ(none->outcome, RegistrationResult::Outcome::kCandidatesTaken);
 }
 
-TEST_F(PgProfileRepositoryTest, UpdateRenamesAndKeepsOtherFields) {
+TEST_F(UsersPgProfileRepositoryTest, UpdateRenamesAndKeepsOtherFields) {
   std::string id = Register(*repo_, "alice");
   std::string other = Register(*repo_, "bob");
   ProfileChanges c;
@@ -271,7 +271,7 @@ TEST_F(PgProfileRepositoryTest, UpdateRenamesAndKeepsOtherFields) {
   EXPECT_EQ(repo_->Update(NewUuid(), c, kT0).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(PgProfileRepositoryTest, PrefixSearchTreatsUnderscoreLiterally) {
+TEST_F(UsersPgProfileRepositoryTest, PrefixSearchTreatsUnderscoreLiterally) {
   Register(*repo_, "a_b");
   Register(*repo_, "axb");
   Register(*repo_, "A_Bc");
@@ -294,7 +294,7 @@ TEST_F(PgProfileRepositoryTest, PrefixSearchTreatsUnderscoreLiterally) {
   EXPECT_TRUE(repo_->SearchByNicknamePrefix("\\", 10)->empty());
 }
 
-TEST_F(PgProfileRepositoryTest, BatchGetLeavesUnknownIdsOut) {
+TEST_F(UsersPgProfileRepositoryTest, BatchGetLeavesUnknownIdsOut) {
   std::string a = Register(*repo_, "alice");
   std::string b = Register(*repo_, "bob");
   Register(*repo_, "carol");
@@ -308,7 +308,7 @@ TEST_F(PgProfileRepositoryTest, BatchGetLeavesUnknownIdsOut) {
   EXPECT_TRUE(repo_->FindByIds({})->empty());
 }
 
-TEST_F(PgProfileRepositoryTest, DeleteExpiredReservations) {
+TEST_F(UsersPgProfileRepositoryTest, DeleteExpiredReservations) {
   ASSERT_TRUE(repo_->ReserveNickname("gone", NewUuid(), kT0, kT0 + seconds(10)).ok());
   ASSERT_TRUE(repo_->ReserveNickname("kept", NewUuid(), kT0, kT0 + seconds(100)).ok());
   Register(*repo_, "owned");

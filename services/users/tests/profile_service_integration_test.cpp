@@ -11,7 +11,7 @@ namespace {
 
 using std::chrono::seconds;
 
-class ProfileServiceIntegrationTest : public UsersIntegrationTest {
+class UsersProfileServiceIntegrationTest : public UsersIntegrationTest {
  protected:
   std::string Register(const std::string& nickname) {
     std::string id = NewUuid();
@@ -37,7 +37,7 @@ class ProfileServiceIntegrationTest : public UsersIntegrationTest {
   }
 };
 
-TEST_F(ProfileServiceIntegrationTest, ReadsAreCachedAndUpdatesInvalidate) {
+TEST_F(UsersProfileServiceIntegrationTest, ReadsAreCachedAndUpdatesInvalidate) {
   std::string id = Register("alice");
   ASSERT_EQ(service_->GetProfile(id)->bio, "");
   EXPECT_TRUE(KeyExists(prefix_ + "profile:" + id));
@@ -54,7 +54,7 @@ TEST_F(ProfileServiceIntegrationTest, ReadsAreCachedAndUpdatesInvalidate) {
   EXPECT_EQ(fresh->bio, "behind the cache's back");
 }
 
-TEST_F(ProfileServiceIntegrationTest, RenamedAwayNicknameIsNotFoundEvenWhenItsKeyWasCached) {
+TEST_F(UsersProfileServiceIntegrationTest, RenamedAwayNicknameIsNotFoundEvenWhenItsKeyWasCached) {
   std::string id = Register("alice");
   ASSERT_EQ(service_->GetProfileByNickname("ALICE")->user_id, id);  // caches alice -> id
   ASSERT_EQ(service_->GetProfileByNickname("alice")->user_id, id);  // caches the profile on the way
@@ -81,7 +81,7 @@ TEST_F(ProfileServiceIntegrationTest, RenamedAwayNicknameIsNotFoundEvenWhenItsKe
   EXPECT_EQ(found->user_id, bob);
 }
 
-TEST_F(ProfileServiceIntegrationTest, FillThatRacedWithAnInvalidationIsDropped) {
+TEST_F(UsersProfileServiceIntegrationTest, FillThatRacedWithAnInvalidationIsDropped) {
   std::string id = Register("alice");
   StatusOr<CachedProfile> lookup = cache_->GetProfile(id);
   ASSERT_TRUE(lookup.ok()) << lookup.status();
@@ -101,7 +101,7 @@ TEST_F(ProfileServiceIntegrationTest, FillThatRacedWithAnInvalidationIsDropped) 
   EXPECT_EQ(*hit->profile, stale);
 }
 
-TEST_F(ProfileServiceIntegrationTest, BatchGetUsesMgetAndLeavesUnknownIdsOut) {
+TEST_F(UsersProfileServiceIntegrationTest, BatchGetUsesMgetAndLeavesUnknownIdsOut) {
   std::string a = Register("alice");
   std::string b = Register("bob");
   std::string c = Register("carol");
@@ -127,7 +127,7 @@ TEST_F(ProfileServiceIntegrationTest, BatchGetUsesMgetAndLeavesUnknownIdsOut) {
   }
 }
 
-TEST_F(ProfileServiceIntegrationTest, RedisDownDegradesToTheDatabase) {
+TEST_F(UsersProfileServiceIntegrationTest, RedisDownDegradesToTheDatabase) {
   std::string id = Register("alice");
   RedisSettings nowhere = RedisSettings::FromEnv();
   nowhere.port = 1;  // nothing listens there
@@ -148,7 +148,7 @@ TEST_F(ProfileServiceIntegrationTest, RedisDownDegradesToTheDatabase) {
   EXPECT_EQ(degraded.SearchUsers("ali", 10)->size(), 1u);
 }
 
-TEST_F(ProfileServiceIntegrationTest, ReplayedRegistrationThroughTheHandlerChangesNothing) {
+TEST_F(UsersProfileServiceIntegrationTest, ReplayedRegistrationThroughTheHandlerChangesNothing) {
   std::string id = NewUuid();
   ASSERT_TRUE(service_->ReserveNickname("Alice", id).ok());
   RegistrationHandler handler(*repo_, clock_);
@@ -168,7 +168,7 @@ TEST_F(ProfileServiceIntegrationTest, ReplayedRegistrationThroughTheHandlerChang
   EXPECT_EQ(all->size(), 1u);
 }
 
-TEST_F(ProfileServiceIntegrationTest, ExpiredReservationTakenMeanwhileGivesAFallbackNickname) {
+TEST_F(UsersProfileServiceIntegrationTest, ExpiredReservationTakenMeanwhileGivesAFallbackNickname) {
   std::string late = NewUuid();
   ASSERT_TRUE(service_->ReserveNickname("alice", late).ok());
   clock_.Advance(seconds(86401));

@@ -17,9 +17,9 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 
-class ProfileServiceTest : public ::testing::Test {
+class UsersProfileServiceTest : public ::testing::Test {
  protected:
-  ProfileServiceTest() : service_(repo_, cache_, clock_, Options()), registrations_(repo_, clock_) {}
+  UsersProfileServiceTest() : service_(repo_, cache_, clock_, Options()), registrations_(repo_, clock_) {}
 
   static ProfileServiceOptions Options() {
     ProfileServiceOptions o;
@@ -53,14 +53,14 @@ ProfileChanges Bio(std::string b) {
   return c;
 }
 
-TEST_F(ProfileServiceTest, GetUnknownOrMalformedIsNotFound) {
+TEST_F(UsersProfileServiceTest, GetUnknownOrMalformedIsNotFound) {
   EXPECT_EQ(service_.GetProfile(NewUuid()).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service_.GetProfile("not-a-uuid").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service_.GetProfileByNickname("nobody").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service_.GetProfileByNickname("no such").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(ProfileServiceTest, GetReadsThroughTheCache) {
+TEST_F(UsersProfileServiceTest, GetReadsThroughTheCache) {
   std::string id = Register("alice");
   StatusOr<Profile> first = service_.GetProfile(id);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -72,7 +72,7 @@ TEST_F(ProfileServiceTest, GetReadsThroughTheCache) {
   EXPECT_EQ(repo_.find_by_id_calls, reads) << "the second read should come from the cache";
 }
 
-TEST_F(ProfileServiceTest, UppercaseUserIdFindsTheProfile) {
+TEST_F(UsersProfileServiceTest, UppercaseUserIdFindsTheProfile) {
   std::string id = Register("alice");
   std::string upper = id;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -81,7 +81,7 @@ TEST_F(ProfileServiceTest, UppercaseUserIdFindsTheProfile) {
   EXPECT_EQ(p->user_id, id);
 }
 
-TEST_F(ProfileServiceTest, CacheDownFallsBackToTheRepository) {
+TEST_F(UsersProfileServiceTest, CacheDownFallsBackToTheRepository) {
   std::string id = Register("alice");
   cache_.SetDownForTest(true);
   EXPECT_TRUE(service_.GetProfile(id).ok());
@@ -94,7 +94,7 @@ TEST_F(ProfileServiceTest, CacheDownFallsBackToTheRepository) {
   EXPECT_EQ((*batch)[0].bio, "hello");
 }
 
-TEST_F(ProfileServiceTest, UpdateChangesOnlyTheFieldsSet) {
+TEST_F(UsersProfileServiceTest, UpdateChangesOnlyTheFieldsSet) {
   std::string id = Register("alice");
   ProfileChanges both;
   both.bio = "bio";
@@ -117,7 +117,7 @@ TEST_F(ProfileServiceTest, UpdateChangesOnlyTheFieldsSet) {
   EXPECT_EQ(p->bio, "new bio");
 }
 
-TEST_F(ProfileServiceTest, UpdateIsVisibleAtOnceThroughTheCache) {
+TEST_F(UsersProfileServiceTest, UpdateIsVisibleAtOnceThroughTheCache) {
   std::string id = Register("alice");
   ASSERT_TRUE(service_.GetProfile(id).ok());  // now cached
   ASSERT_TRUE(cache_.HasProfileForTest(id));
@@ -125,7 +125,7 @@ TEST_F(ProfileServiceTest, UpdateIsVisibleAtOnceThroughTheCache) {
   EXPECT_EQ(service_.GetProfile(id)->bio, "changed");
 }
 
-TEST_F(ProfileServiceTest, ValidationFailuresChangeNothing) {
+TEST_F(UsersProfileServiceTest, ValidationFailuresChangeNothing) {
   std::string id = Register("alice");
   const std::string e_acute = "\xc3\xa9";
   std::string bio500, bio501;
@@ -153,11 +153,11 @@ TEST_F(ProfileServiceTest, ValidationFailuresChangeNothing) {
   EXPECT_EQ(now->nickname, "alice");
 }
 
-TEST_F(ProfileServiceTest, UpdateOfUnknownUserIsNotFound) {
+TEST_F(UsersProfileServiceTest, UpdateOfUnknownUserIsNotFound) {
   EXPECT_EQ(service_.UpdateProfile(NewUuid(), Bio("x")).status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(ProfileServiceTest, RenameFreesTheOldNickname) {
+TEST_F(UsersProfileServiceTest, RenameFreesTheOldNickname) {
   std::string id = Register("alice");
   ASSERT_TRUE(service_.GetProfileByNickname("alice").ok());  // caches alice -> id
   StatusOr<Profile> renamed = service_.UpdateProfile(id, Nickname("alicia"));
@@ -171,7 +171,7 @@ TEST_F(ProfileServiceTest, RenameFreesTheOldNickname) {
   EXPECT_TRUE(service_.ReserveNickname("Alice", other).ok());
 }
 
-TEST_F(ProfileServiceTest, StaleNicknameCacheEntryIsNotTrusted) {
+TEST_F(UsersProfileServiceTest, StaleNicknameCacheEntryIsNotTrusted) {
   std::string id = Register("alice");
   ASSERT_TRUE(service_.UpdateProfile(id, Nickname("alicia")).ok());
   // A stale mapping written back by a racing reader after the invalidation.
@@ -186,7 +186,7 @@ TEST_F(ProfileServiceTest, StaleNicknameCacheEntryIsNotTrusted) {
   EXPECT_EQ(p->user_id, bob);
 }
 
-TEST_F(ProfileServiceTest, RenameToTakenNicknameFails) {
+TEST_F(UsersProfileServiceTest, RenameToTakenNicknameFails) {
   std::string alice = Register("alice");
   Register("bob");
   std::string carol_id = NewUuid();
@@ -202,14 +202,14 @@ TEST_F(ProfileServiceTest, RenameToTakenNicknameFails) {
   EXPECT_EQ(service_.GetProfileByNickname("alice")->user_id, alice);
 }
 
-TEST_F(ProfileServiceTest, RenameToExpiredReservationSucceeds) {
+TEST_F(UsersProfileServiceTest, RenameToExpiredReservationSucceeds) {
   std::string alice = Register("alice");
   ASSERT_TRUE(service_.ReserveNickname("carol", NewUuid()).ok());
   clock_.Advance(seconds(3601));
   EXPECT_TRUE(service_.UpdateProfile(alice, Nickname("carol")).ok());
 }
 
-TEST_F(ProfileServiceTest, RenameToAnotherCaseOfOwnNickname) {
+TEST_F(UsersProfileServiceTest, RenameToAnotherCaseOfOwnNickname) {
   std::string id = Register("alice");
   StatusOr<Profile> p = service_.UpdateProfile(id, Nickname("ALICE"));
   ASSERT_TRUE(p.ok()) << p.status();
@@ -219,7 +219,7 @@ TEST_F(ProfileServiceTest, RenameToAnotherCaseOfOwnNickname) {
   EXPECT_EQ(service_.ReserveNickname("alice", NewUuid()).status().reason(), kReasonNicknameTaken);
 }
 
-TEST_F(ProfileServiceTest, SearchValidatesAndMatchesCaseInsensitively) {
+TEST_F(UsersProfileServiceTest, SearchValidatesAndMatchesCaseInsensitively) {
   Register("Alpha");
   Register("alps");
   Register("beta");
@@ -237,7 +237,7 @@ TEST_F(ProfileServiceTest, SearchValidatesAndMatchesCaseInsensitively) {
   EXPECT_TRUE(service_.SearchUsers(std::string(33, 'a'), 10)->empty());
 }
 
-TEST_F(ProfileServiceTest, BatchGetLeavesUnknownIdsOutAndUsesTheCache) {
+TEST_F(UsersProfileServiceTest, BatchGetLeavesUnknownIdsOutAndUsesTheCache) {
   std::string a = Register("alice");
   std::string b = Register("bob");
   StatusOr<std::vector<Profile>> got = service_.BatchGetProfiles({a, NewUuid(), "junk", b, a});
@@ -259,7 +259,7 @@ TEST_F(ProfileServiceTest, BatchGetLeavesUnknownIdsOutAndUsesTheCache) {
   EXPECT_EQ(service_.BatchGetProfiles(at_limit)->size(), 1u);
 }
 
-TEST_F(ProfileServiceTest, ReservationRules) {
+TEST_F(UsersProfileServiceTest, ReservationRules) {
   std::string u1 = NewUuid(), u2 = NewUuid();
   EXPECT_EQ(service_.ReserveNickname("a b", u1).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(service_.ReserveNickname("alice", "nope").status().code(), StatusCode::kInvalidArgument);
@@ -286,7 +286,7 @@ TEST_F(ProfileServiceTest, ReservationRules) {
   EXPECT_TRUE(service_.ReserveNickname("alice", u1).ok());
 }
 
-TEST_F(ProfileServiceTest, ReleaseNeverFreesAnOwnedNickname) {
+TEST_F(UsersProfileServiceTest, ReleaseNeverFreesAnOwnedNickname) {
   std::string id = Register("alice");
   EXPECT_TRUE(service_.ReleaseNickname("alice", id).ok());
   EXPECT_EQ(service_.ReserveNickname("alice", NewUuid()).status().reason(), kReasonNicknameTaken);
@@ -296,7 +296,7 @@ TEST_F(ProfileServiceTest, ReleaseNeverFreesAnOwnedNickname) {
   EXPECT_EQ(service_.ReserveNickname("alice", NewUuid()).status().reason(), kReasonNicknameTaken);
 }
 
-TEST_F(ProfileServiceTest, DeleteExpiredReservations) {
+TEST_F(UsersProfileServiceTest, DeleteExpiredReservations) {
   ASSERT_TRUE(service_.ReserveNickname("alice", NewUuid()).ok());
   Register("bob");
   EXPECT_EQ(*service_.DeleteExpiredReservations(), 0);

@@ -17,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class RegistrationConsumerTest : public UsersIntegrationTest {
+class UsersRegistrationConsumerTest : public UsersIntegrationTest {
  protected:
   void SetUp() override {
     UsersIntegrationTest::SetUp();
@@ -73,7 +73,7 @@ class RegistrationConsumerTest : public UsersIntegrationTest {
   std::unique_ptr<kafka::Producer> producer_;
 };
 
-TEST_F(RegistrationConsumerTest, ProducedUserRegisteredBecomesAProfile) {
+TEST_F(UsersRegistrationConsumerTest, ProducedUserRegisteredBecomesAProfile) {
   const std::string alice = NewUuid();
   const std::string bob = NewUuid();
   ASSERT_TRUE(service_->ReserveNickname("Alice", alice).ok());

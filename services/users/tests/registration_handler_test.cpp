@@ -16,9 +16,9 @@ using std::chrono::seconds;
 
 const std::regex kNicknamePattern("^[A-Za-z0-9_]{3,32}$");
 
-class RegistrationHandlerTest : public ::testing::Test {
+class UsersRegistrationHandlerTest : public ::testing::Test {
  protected:
-  RegistrationHandlerTest() : service_(repo_, cache_, clock_, Options()), handler_(repo_, clock_) {}
+  UsersRegistrationHandlerTest() : service_(repo_, cache_, clock_, Options()), handler_(repo_, clock_) {}
 
   static ProfileServiceOptions Options() {
     ProfileServiceOptions o;
@@ -33,7 +33,7 @@ class RegistrationHandlerTest : public ::testing::Test {
   RegistrationHandler handler_;
 };
 
-TEST_F(RegistrationHandlerTest, CreatesTheProfileAndOwnsTheNickname) {
+TEST_F(UsersRegistrationHandlerTest, CreatesTheProfileAndOwnsTheNickname) {
   std::string id = NewUuid();
   ASSERT_TRUE(service_.ReserveNickname("Alice", id).ok());
   ASSERT_TRUE(handler_.Handle({NewUuid(), id, "Alice"}).ok());
@@ -51,7 +51,7 @@ TEST_F(RegistrationHandlerTest, CreatesTheProfileAndOwnsTheNickname) {
   EXPECT_EQ(service_.ReserveNickname("alice", NewUuid()).status().reason(), kReasonNicknameTaken);
 }
 
-TEST_F(RegistrationHandlerTest, ReplayedEventChangesNothing) {
+TEST_F(UsersRegistrationHandlerTest, ReplayedEventChangesNothing) {
   std::string id = NewUuid();
   ASSERT_TRUE(service_.ReserveNickname("alice", id).ok());
   UserRegistration event{NewUuid(), id, "alice"};
@@ -66,7 +66,7 @@ TEST_F(RegistrationHandlerTest, ReplayedEventChangesNothing) {
   EXPECT_EQ(repo_.ProfileCountForTest(), 1u);
 }
 
-TEST_F(RegistrationHandlerTest, ReplayAfterRenameDoesNotRetakeTheOldNickname) {
+TEST_F(UsersRegistrationHandlerTest, ReplayAfterRenameDoesNotRetakeTheOldNickname) {
   std::string id = NewUuid();
   ASSERT_TRUE(service_.ReserveNickname("alice", id).ok());
   UserRegistration event{NewUuid(), id, "alice"};
@@ -81,7 +81,7 @@ TEST_F(RegistrationHandlerTest, ReplayAfterRenameDoesNotRetakeTheOldNickname) {
   EXPECT_TRUE(service_.ReserveNickname("alice", NewUuid()).ok());
 }
 
-TEST_F(RegistrationHandlerTest, ExpiredReservationThatIsStillFreeIsUsed) {
+TEST_F(UsersRegistrationHandlerTest, ExpiredReservationThatIsStillFreeIsUsed) {
   std::string id = NewUuid();
   ASSERT_TRUE(service_.ReserveNickname("alice", id).ok());
   clock_.Advance(seconds(3601));
@@ -89,7 +89,7 @@ TEST_F(RegistrationHandlerTest, ExpiredReservationThatIsStillFreeIsUsed) {
   EXPECT_EQ(repo_.FindById(id)->nickname, "alice");
 }
 
-TEST_F(RegistrationHandlerTest, NicknameTakenMeanwhileGivesAFallback) {
+TEST_F(UsersRegistrationHandlerTest, NicknameTakenMeanwhileGivesAFallback) {
   std::string late = NewUuid();
   ASSERT_TRUE(service_.ReserveNickname("alice", late).ok());
   clock_.Advance(seconds(3601));  // the reservation lapses before the event arrives
@@ -105,7 +105,7 @@ TEST_F(RegistrationHandlerTest, NicknameTakenMeanwhileGivesAFallback) {
   EXPECT_EQ(service_.GetProfileByNickname(p->nickname)->user_id, late);
 }
 
-TEST_F(RegistrationHandlerTest, FallbackOfALongNicknameStaysValid) {
+TEST_F(UsersRegistrationHandlerTest, FallbackOfALongNicknameStaysValid) {
   std::string name(32, 'z');
   ASSERT_TRUE(service_.ReserveNickname(name, NewUuid()).ok());  // someone else holds it
   std::string id = NewUuid();
@@ -116,7 +116,7 @@ TEST_F(RegistrationHandlerTest, FallbackOfALongNicknameStaysValid) {
   EXPECT_EQ(got.substr(0, 27), std::string(27, 'z'));
 }
 
-TEST_F(RegistrationHandlerTest, CrowdedFallbacksMoveOnToLongerSuffixes) {
+TEST_F(UsersRegistrationHandlerTest, CrowdedFallbacksMoveOnToLongerSuffixes) {
   RegistrationHandler zeros(repo_, clock_, [] { return std::uint64_t{0}; });
   ASSERT_TRUE(service_.ReserveNickname("alice", NewUuid()).ok());
   ASSERT_TRUE(service_.ReserveNickname("alice_0000", NewUuid()).ok());
@@ -125,12 +125,12 @@ TEST_F(RegistrationHandlerTest, CrowdedFallbacksMoveOnToLongerSuffixes) {
   EXPECT_EQ(repo_.FindById(id)->nickname, "alice_000000");
 }
 
-TEST_F(RegistrationHandlerTest, MalformedEventIsRejectedPermanently) {
+TEST_F(UsersRegistrationHandlerTest, MalformedEventIsRejectedPermanently) {
   EXPECT_EQ(handler_.Handle({NewUuid(), "not-a-uuid", "alice"}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(repo_.ProfileCountForTest(), 0u);
 }
 
-TEST_F(RegistrationHandlerTest, InvalidNicknameInEventStillCreatesAProfile) {
+TEST_F(UsersRegistrationHandlerTest, InvalidNicknameInEventStillCreatesAProfile) {
   std::string id = NewUuid();
   ASSERT_TRUE(handler_.Handle({NewUuid(), id, "bad nick"}).ok());
   std::string got = repo_.FindById(id)->nickname;

@@ -19,7 +19,7 @@ struct Case {
   bool valid;
 };
 
-TEST(ValidationTest, Nicknames) {
+TEST(UsersValidationTest, Nicknames) {
   const Case cases[] = {
       {"three letters", "abc", true},
       {"two letters", "ab", false},
@@ -44,7 +44,7 @@ TEST(ValidationTest, Nicknames) {
   }
 }
 
-TEST(ValidationTest, BioCountsCodePointsNotBytes) {
+TEST(UsersValidationTest, BioCountsCodePointsNotBytes) {
   const std::string e_acute = "\xc3\xa9";        // é, 2 bytes
   const std::string cjk = "\xe4\xb8\xad";        // 中, 3 bytes
   const std::string emoji = "\xf0\x9f\x98\x80";  // 😀, 4 bytes
@@ -76,14 +76,14 @@ TEST(ValidationTest, BioCountsCodePointsNotBytes) {
   }
 }
 
-TEST(ValidationTest, CountCodePoints) {
+TEST(UsersValidationTest, CountCodePoints) {
   EXPECT_EQ(CountCodePoints(""), 0u);
   EXPECT_EQ(CountCodePoints("abc"), 3u);
   EXPECT_EQ(CountCodePoints("\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80"), 3u);
   EXPECT_EQ(CountCodePoints("\xff"), std::nullopt);
 }
 
-TEST(ValidationTest, AvatarUrls) {
+TEST(UsersValidationTest, AvatarUrls) {
   const Case cases[] = {
       {"empty clears the avatar", "", true},
       {"https", "https://cdn.example.test/a/b.png", true},
