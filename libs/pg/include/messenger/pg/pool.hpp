@@ -109,7 +109,7 @@ class Pool {
   StatusOr<std::unique_ptr<pqxx::connection>> Open() const;
   StatusOr<Slot> Checkout();
   void Return(Slot slot, bool healthy);
-  // One attempt of fn on one connection; *broken tells whether the connection broke before COMMIT.
+  // One attempt of fn on one connection; *retryable_break tells whether the connection broke before COMMIT.
   Status RunOnce(const TxnFn& fn, const TransactOptions& options, bool* retryable_break);
 
   const PgSettings settings_;
