@@ -109,11 +109,31 @@ setup_ferretdb() {
   mv "$bin.tmp" "$bin"
 }
 
+# The local OpenID Connect provider's packages, installed from its lock file into the cache.
+oidc_home() { echo "$CACHE_DIR/oidc/$(md5sum <"$DEPLOY/oidc/package-lock.json" | cut -c1-12)"; }
+
+setup_oidc() {
+  local home
+  home="$(oidc_home)"
+  [[ -f "$home/.complete" ]] && return 0
+  command -v node >/dev/null && command -v npm >/dev/null || die "Node.js and npm are needed for the local OpenID provider"
+  log "installing the local OpenID Connect provider (oidc-provider from the npm registry)"
+  rm -rf "$home"
+  mkdir -p "$home"
+  cp "$DEPLOY/oidc/package.json" "$DEPLOY/oidc/package-lock.json" "$home/"
+  (cd "$home" && npm ci --no-audit --no-fund --prefer-offline --cache "$CACHE_DIR/npm") >"$CACHE_DIR/oidc-install.log" 2>&1 || {
+    cat "$CACHE_DIR/oidc-install.log" >&2
+    die "npm ci for the OpenID provider failed"
+  }
+  touch "$home/.complete"
+}
+
 cmd_setup() {
   mkdir -p "$CACHE_DIR"
   setup_apt
   setup_kafka
   setup_ferretdb
+  setup_oidc
   [[ -n "${SETUP_HOOKS:-}" ]] && eval "$SETUP_HOOKS"
   return 0
 }
@@ -127,12 +147,12 @@ use_profile() {
   case "$PROFILE" in
     dev)
       PG_PORT=15432 REDIS_PORT=16379 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093
-      MONGO_PORT=17017 FERRETDB_DEBUG_PORT=17088 GATEWAY_PORT=8080
+      MONGO_PORT=17017 FERRETDB_DEBUG_PORT=17088 GATEWAY_PORT=8080 OIDC_PORT=19400
       AUTH_PORT=50051 USERS_PORT=50052 FRIENDS_PORT=50053 CHAT_PORT=50054
       ;;
     test)
       PG_PORT=25432 REDIS_PORT=26379 KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093
-      MONGO_PORT=27117 FERRETDB_DEBUG_PORT=27188 GATEWAY_PORT=18080
+      MONGO_PORT=27117 FERRETDB_DEBUG_PORT=27188 GATEWAY_PORT=18080 OIDC_PORT=29400
       AUTH_PORT=51051 USERS_PORT=51052 FRIENDS_PORT=51053 CHAT_PORT=51054
       ;;
     *) die "unknown profile '$PROFILE' (dev or test)" ;;
@@ -170,6 +190,13 @@ GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 GATEWAY_PORT=$GATEWAY_PORT
 JWT_PRIVATE_KEY_FILE=$RUN_DIR/keys/jwt-private.pem
 JWT_PUBLIC_KEY_FILE=$RUN_DIR/keys/jwt-public.pem
+OAUTH_PROVIDERS=local
+OAUTH_LOCAL_ISSUER=http://127.0.0.1:$OIDC_PORT
+OAUTH_LOCAL_CLIENT_ID=messenger-local
+OAUTH_LOCAL_CLIENT_SECRET=messenger-local-secret
+OAUTH_LOCAL_SCOPES=openid email profile
+OAUTH_LOCAL_REDIRECT_URI=http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/local/callback
+OIDC_URL=http://127.0.0.1:$OIDC_PORT
 MESSENGER_DEV=$ROOT/dev
 MESSENGER_PROFILE=$PROFILE
 EOF
@@ -341,13 +368,28 @@ ferretdb_up() {
   wait_port ferretdb "$MONGO_PORT" 30 "$(pid_of ferretdb || true)"
 }
 
+# The local OpenID Connect provider, registered with Auth as provider "local". The test profile also
+# accepts generated test accounts (see deploy/local/oidc/server.mjs).
+oidc_up() {
+  local home redirects
+  home="$(oidc_home)"
+  cp "$DEPLOY/oidc/server.mjs" "$home/server.mjs"
+  redirects="http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/local/callback,http://127.0.0.1:$((GATEWAY_PORT + 1))/v1/auth/oauth/local/callback"
+  local test_accounts=0
+  [[ "$PROFILE" == test ]] && test_accounts=1
+  start_process oidc "$OIDC_PORT" env OIDC_PORT="$OIDC_PORT" OIDC_REDIRECT_URIS="$redirects" \
+    OIDC_TEST_ACCOUNTS="$test_accounts" node "$home/server.mjs"
+  wait_port oidc "$OIDC_PORT" 30 "$(pid_of oidc || true)"
+}
+
 stack_up() {
-  log "starting the $PROFILE stack: PostgreSQL :$PG_PORT, Redis :$REDIS_PORT, Kafka :$KAFKA_PORT, FerretDB :$MONGO_PORT"
+  log "starting the $PROFILE stack: PostgreSQL :$PG_PORT, Redis :$REDIS_PORT, Kafka :$KAFKA_PORT, FerretDB :$MONGO_PORT, OpenID provider :$OIDC_PORT"
   ensure_keys
   postgres_up
   redis_up
   kafka_up
   ferretdb_up
+  oidc_up
 }
 
 # The ES256 key pair Auth signs access tokens with; the gateway holds only the public half.
@@ -370,13 +412,16 @@ stack_ctl() {
     start:kafka) kafka_up ;;
     start:redis) redis_up ;;
     start:ferretdb) ferretdb_up ;;
+    stop:oidc) stop_process oidc ;;
+    start:oidc) oidc_up ;;
     stop:postgres) postgres_down ;;
     start:postgres) postgres_up ;;
-    *) die "usage: ./dev ctl PROFILE start|stop postgres|redis|kafka|ferretdb" ;;
+    *) die "usage: ./dev ctl PROFILE start|stop postgres|redis|kafka|ferretdb|oidc" ;;
   esac
 }
 
 stack_down() {
+  stop_process oidc
   stop_process ferretdb
   stop_process kafka
   stop_process redis
@@ -420,8 +465,9 @@ services_down() {
 
 stack_status() {
   local name port pid
-  for name in postgres redis kafka ferretdb "${SERVICES[@]}"; do
+  for name in postgres redis kafka ferretdb oidc "${SERVICES[@]}"; do
     case "$name" in
+      oidc) port=$OIDC_PORT ;;
       postgres) port=$PG_PORT ;; redis) port=$REDIS_PORT ;; kafka) port=$KAFKA_PORT ;;
       ferretdb) port=$MONGO_PORT ;; *) port="$(service_port "$name")" ;;
     esac
