@@ -157,6 +157,14 @@ use_profile() {
       ;;
     *) die "unknown profile '$PROFILE' (dev or test)" ;;
   esac
+  # MESSENGER_PORT_OFFSET shifts every port, so that a second checkout can run its own stack beside this one.
+  local offset="${MESSENGER_PORT_OFFSET:-0}" var
+  if [[ "$offset" != 0 ]]; then
+    for var in PG_PORT REDIS_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT FERRETDB_DEBUG_PORT GATEWAY_PORT \
+      OIDC_PORT AUTH_PORT USERS_PORT FRIENDS_PORT CHAT_PORT; do
+      printf -v "$var" '%s' "$((${!var} + offset))"
+    done
+  fi
   RUN_DIR="$ROOT/.run/$PROFILE"
   LOG_DIR="$RUN_DIR/logs"
   PID_DIR="$RUN_DIR/pids"
