@@ -1,0 +1,25 @@
+// The gateway's whole route table, built the same way by main and by the tests that check it (the OpenAPI
+// completeness test walks it). A later area adds its client here and one Add...Routes call in routes.cpp.
+#pragma once
+
+#include <vector>
+
+#include "clients/auth_client.hpp"
+#include "clients/readiness_probe.hpp"
+#include "clients/users_client.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace messenger::gateway {
+
+struct RouteDependencies {
+  AuthClient& auth;
+  UsersClient& users;
+  const Metrics& metrics;
+  std::vector<ReadinessProbe*> readiness_probes;
+};
+
+// Everything in `deps` must outlive the router.
+void AddAllRoutes(Router& router, const RouteDependencies& deps);
+
+}  // namespace messenger::gateway

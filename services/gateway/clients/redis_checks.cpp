@@ -1,0 +1,59 @@
+#include "clients/redis_checks.hpp"
+
+#include "messenger/token/revocation.hpp"
+
+namespace messenger::gateway {
+
+namespace asio = boost::asio;
+
+LazyRedisClient::LazyRedisClient(RedisSettings settings, std::chrono::milliseconds retry_interval)
+    : settings_(std::move(settings)), retry_interval_(retry_interval) {}
+
+StatusOr<redis::Client*> LazyRedisClient::Get() {
+  std::lock_guard lock(mu_);
+  if (client_) return client_.get();
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_attempt_) return last_error_;
+  redis::ClientOptions options = redis::ClientOptions::FromSettings(settings_);
+  options.client_name = "gateway";
+  StatusOr<std::unique_ptr<redis::Client>> created = redis::Client::Create(settings_, options);
+  if (!created.ok()) {
+    next_attempt_ = now + retry_interval_;
+    last_error_ = UnavailableError("redis: " + created.status().message());
+    return last_error_;
+  }
+  client_ = std::move(created).value();
+  return client_.get();
+}
+
+asio::awaitable<Status> RedisSessionLiveness::CheckAlive(std::string session_id, std::string jti) {
+  // A named lambda: GCC 12 destroys a lambda temporary twice inside a co_await expression.
+  auto check = [this, session_id = std::move(session_id), jti = std::move(jti)]() -> Status {
+    StatusOr<redis::Client*> client = redis_.Get();
+    if (!client.ok()) return client.status();
+    StatusOr<std::vector<redis::Reply>> replies = (*client)->Pipeline({
+        {"EXISTS", token::SessionKey(session_id)},
+        {"EXISTS", token::RevokedJtiKey(jti)},
+    });
+    if (!replies.ok()) return replies.status();
+    if (replies->size() != 2 || (*replies)[0].type != redis::Reply::Type::kInteger ||
+        (*replies)[1].type != redis::Reply::Type::kInteger) {
+      return UnavailableError("redis: unexpected reply to the revocation check");
+    }
+    if ((*replies)[0].integer != 1) return UnauthenticatedError("the session has ended");
+    if ((*replies)[1].integer != 0) return UnauthenticatedError("the access token was revoked");
+    return OkStatus();
+  };
+  co_return co_await pool_.Run(std::move(check));
+}
+
+asio::awaitable<Status> RedisPingProbe::Check(std::string /*request_id*/) {
+  auto ping = [this]() -> Status {
+    StatusOr<redis::Client*> client = redis_.Get();
+    if (!client.ok()) return client.status();
+    return (*client)->Ping();
+  };
+  co_return co_await pool_.Run(std::move(ping));
+}
+
+}  // namespace messenger::gateway
