@@ -210,7 +210,11 @@ MESSENGER_PROFILE=$PROFILE
 EOF
 }
 
-print_env() { service_env; }
+# For `eval "$(./dev env test)"`: values shell-quoted.
+print_env() {
+  local line
+  while IFS= read -r line; do printf '%s=%q\n' "${line%%=*}" "${line#*=}"; done < <(service_env)
+}
 
 export_test_env() {
   local line
