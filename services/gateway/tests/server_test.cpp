@@ -27,6 +27,7 @@
 #include "http/dispatcher.hpp"
 #include "messenger/common/ids.hpp"
 #include "messenger/token/token.hpp"
+#include "test_support.hpp"
 
 namespace messenger::gateway {
 namespace {
@@ -385,6 +386,40 @@ TEST(ServerThreadingTest, ASlowBackendCallDoesNotBlockTheIoThread) {
   EXPECT_EQ(reply.status, 504) << reply.body;
   EXPECT_EQ(reply.Code(), "DEADLINE_EXCEEDED");
   EXPECT_GE(took, milliseconds(1300));
+}
+
+TEST(ServerUpgradeTest, AnUpgradingHandlerTakesTheConnectionOver) {
+  // The hook the WebSocket route uses: the handler gets the stream and answers the upgrade itself.
+  Router router;
+  router.Add("GET", "/v1/upgrade", Access::kPublic, [](Request& request) -> asio::awaitable<Response> {
+    Response r;
+    r.upgrade = [](Upgrade& up) -> asio::awaitable<void> {
+      std::string hello = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n" +
+                          std::string(up.request.target());
+      co_await asio::async_write(up.stream, asio::buffer(hello), asio::use_awaitable);
+      up.stream.socket().shutdown(tcp::socket::shutdown_send);
+    };
+    co_return r;
+  });
+  testing::FakeAuthenticator authenticator;
+  Dispatcher dispatcher(router, authenticator);
+  Metrics metrics;
+  asio::io_context ioc;
+  ServerOptions options;
+  options.port = 0;
+  HttpServer server(ioc, options, dispatcher, metrics);
+  ASSERT_TRUE(server.Start().ok());
+  std::thread io([&ioc] { ioc.run(); });
+
+  Connection c(server.port());
+  c.WriteRaw("GET /v1/upgrade HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n");
+  Reply r = c.Read();
+  EXPECT_EQ(r.status, 101);
+  EXPECT_EQ(r.Header("upgrade"), "test");
+
+  server.StopAccepting();
+  ioc.stop();
+  io.join();
 }
 
 }  // namespace
