@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/outbox_message.hpp"
+#include "auth/domain/outbox_message.hpp"
 #include "messenger/common/status.hpp"
 
 namespace messenger::auth {

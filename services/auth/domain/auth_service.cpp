@@ -1,9 +1,9 @@
-#include "domain/auth_service.hpp"
+#include "auth/domain/auth_service.hpp"
 
 #include <algorithm>
 
-#include "domain/events.hpp"
-#include "domain/validation.hpp"
+#include "auth/domain/events.hpp"
+#include "auth/domain/validation.hpp"
 #include "messenger/common/logging.hpp"
 
 namespace messenger::auth {

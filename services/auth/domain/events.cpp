@@ -1,4 +1,4 @@
-#include "domain/events.hpp"
+#include "auth/domain/events.hpp"
 
 #include "messenger/common/ids.hpp"
 #include "messenger/events/v1/events.pb.h"

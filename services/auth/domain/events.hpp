@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "domain/outbox_message.hpp"
+#include "auth/domain/outbox_message.hpp"
 
 namespace messenger::auth {
 

@@ -1,4 +1,4 @@
-#include "domain/validation.hpp"
+#include "auth/domain/validation.hpp"
 
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-#include "security/argon2_password_hasher.hpp"
+#include "auth/security/argon2_password_hasher.hpp"
 
 #include <sodium.h>
 

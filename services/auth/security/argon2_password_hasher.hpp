@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/password_hasher.hpp"
+#include "auth/domain/password_hasher.hpp"
 
 namespace messenger::auth {
 

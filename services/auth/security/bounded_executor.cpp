@@ -1,4 +1,4 @@
-#include "security/bounded_executor.hpp"
+#include "auth/security/bounded_executor.hpp"
 
 #include <algorithm>
 

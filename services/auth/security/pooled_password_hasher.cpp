@@ -1,4 +1,4 @@
-#include "security/pooled_password_hasher.hpp"
+#include "auth/security/pooled_password_hasher.hpp"
 
 #include <future>
 #include <memory>

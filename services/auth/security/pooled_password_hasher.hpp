@@ -3,8 +3,8 @@
 // own hash, so a login storm costs queue slots, not gRPC threads piling up inside argon2.
 #pragma once
 
-#include "domain/password_hasher.hpp"
-#include "security/bounded_executor.hpp"
+#include "auth/domain/password_hasher.hpp"
+#include "auth/security/bounded_executor.hpp"
 
 namespace messenger::auth {
 

@@ -1,12 +1,12 @@
 // The rules of sign-in, with in-memory fakes and a fake clock.
-#include "domain/auth_service.hpp"
+#include "auth/domain/auth_service.hpp"
 
 #include <gtest/gtest.h>
 
-#include "domain/validation.hpp"
+#include "auth/domain/validation.hpp"
+#include "auth/tests/fakes.hpp"
+#include "auth/tests/test_keys.hpp"
 #include "messenger/events/v1/events.pb.h"
-#include "tests/fakes.hpp"
-#include "tests/test_keys.hpp"
 
 namespace messenger::auth {
 namespace {

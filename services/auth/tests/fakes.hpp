@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "domain/account_repository.hpp"
-#include "domain/nickname_registry.hpp"
-#include "domain/password_hasher.hpp"
-#include "domain/session_store.hpp"
-#include "domain/throttle.hpp"
+#include "auth/domain/account_repository.hpp"
+#include "auth/domain/nickname_registry.hpp"
+#include "auth/domain/password_hasher.hpp"
+#include "auth/domain/session_store.hpp"
+#include "auth/domain/throttle.hpp"
 #include "messenger/common/ids.hpp"
 
 namespace messenger::auth::testing {

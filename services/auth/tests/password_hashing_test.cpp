@@ -6,9 +6,9 @@
 #include <future>
 #include <thread>
 
-#include "security/argon2_password_hasher.hpp"
-#include "security/bounded_executor.hpp"
-#include "security/pooled_password_hasher.hpp"
+#include "auth/security/argon2_password_hasher.hpp"
+#include "auth/security/bounded_executor.hpp"
+#include "auth/security/pooled_password_hasher.hpp"
 
 namespace messenger::auth {
 namespace {

@@ -1,0 +1,27 @@
+// AccountRepository over PostgreSQL (tables in migrations/V001__init.sql), with UserRegistered written to
+// the libs/outbox table in the same transaction.
+#pragma once
+
+#include <memory>
+
+#include "auth/domain/account_repository.hpp"
+#include "messenger/pg/pool.hpp"
+
+namespace messenger::auth {
+
+class PgAccountRepository final : public AccountRepository {
+ public:
+  // Prepares the statements on `pool`, which must outlive the repository.
+  static StatusOr<std::unique_ptr<PgAccountRepository>> Create(pg::Pool& pool);
+
+  StatusOr<Account> FindByEmail(std::string_view email_lower) override;
+  Status CreateWithEvent(const Account& account, const OutboxMessage& event) override;
+  Status UpdatePasswordHash(std::string_view user_id, std::string_view password_hash) override;
+
+ private:
+  explicit PgAccountRepository(pg::Pool& pool) : pool_(pool) {}
+
+  pg::Pool& pool_;
+};
+
+}  // namespace messenger::auth
