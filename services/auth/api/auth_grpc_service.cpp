@@ -8,8 +8,9 @@
 namespace messenger::auth {
 namespace {
 
-// Answers expected by clients (bad input, wrong password, throttling...) are not logged; failures of the
-// service itself are, once, here, with the request ID. Messages never carry secrets.
+// Answers expected by clients (bad input, wrong password, throttling...) go back as they are and are not
+// logged. Failures of the service itself are logged once, here, with the request ID; the caller gets the
+// code and reason but not the detail.
 grpc::Status Answer(const char* rpc, const Status& status, grpc::ServerContext* context,
                     std::optional<std::chrono::seconds> retry_after = std::nullopt) {
   switch (status.code()) {
@@ -19,11 +20,13 @@ grpc::Status Answer(const char* rpc, const Status& status, grpc::ServerContext* 
     case StatusCode::kUnauthenticated:
     case StatusCode::kResourceExhausted:
     case StatusCode::kNotFound:
-      break;
+      return ToGrpcStatus(status, context, retry_after);
     default:
       log::Error("rpc failed", {{"rpc", rpc}, {"error", status.ToString()}});
+      return ToGrpcStatus(
+          Status(status.code(), "auth service failure (see its log for this request ID)", status.reason()),
+          context, retry_after);
   }
-  return ToGrpcStatus(status, context, retry_after);
 }
 
 void FillPair(const TokenPair& pair, v1::TokenPair* out) {
