@@ -15,7 +15,7 @@ using testing::FakeAuthenticator;
 using testing::MakeRequest;
 using testing::RunSync;
 
-class DispatcherTest : public ::testing::Test {
+class GatewayDispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Add("GET", "/open", Access::kPublic, [this](Request& r) -> boost::asio::awaitable<Response> {
@@ -52,7 +52,7 @@ class DispatcherTest : public ::testing::Test {
   Request last_;
 };
 
-TEST_F(DispatcherTest, PublicRouteRunsWithoutAToken) {
+TEST_F(GatewayDispatcherTest, PublicRouteRunsWithoutAToken) {
   Response r = Dispatch(MakeRequest("GET", "/open"));
   EXPECT_EQ(r.status, 204);
   EXPECT_EQ(authenticator_.calls, 0);
@@ -60,7 +60,7 @@ TEST_F(DispatcherTest, PublicRouteRunsWithoutAToken) {
   EXPECT_FALSE(seen_.principal.has_value());
 }
 
-TEST_F(DispatcherTest, UnknownRouteIs404WithoutAskingForAToken) {
+TEST_F(GatewayDispatcherTest, UnknownRouteIs404WithoutAskingForAToken) {
   Response r = Dispatch(MakeRequest("GET", "/private/x/y"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(ErrorCodeOf(r), "NOT_FOUND");
@@ -68,7 +68,7 @@ TEST_F(DispatcherTest, UnknownRouteIs404WithoutAskingForAToken) {
   EXPECT_EQ(last_.route, "unmatched");
 }
 
-TEST_F(DispatcherTest, WrongMethodIs405WithAllowAndNoTokenNeeded) {
+TEST_F(GatewayDispatcherTest, WrongMethodIs405WithAllowAndNoTokenNeeded) {
   Response r = Dispatch(MakeRequest("DELETE", "/private/x"));
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(ErrorCodeOf(r), "METHOD_NOT_ALLOWED");
@@ -76,7 +76,7 @@ TEST_F(DispatcherTest, WrongMethodIs405WithAllowAndNoTokenNeeded) {
   EXPECT_EQ(authenticator_.calls, 0);
 }
 
-TEST_F(DispatcherTest, BearerRouteWithoutTokenIs401) {
+TEST_F(GatewayDispatcherTest, BearerRouteWithoutTokenIs401) {
   Response r = Dispatch(MakeRequest("GET", "/private/x"));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(ErrorCodeOf(r), "UNAUTHENTICATED");
@@ -86,14 +86,14 @@ TEST_F(DispatcherTest, BearerRouteWithoutTokenIs401) {
   EXPECT_EQ(r.status, 401);
 }
 
-TEST_F(DispatcherTest, BadTokenIs401) {
+TEST_F(GatewayDispatcherTest, BadTokenIs401) {
   Response r = Dispatch(MakeRequest("GET", "/private/x", "", {{"authorization", "Bearer forged"}}));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(ErrorCodeOf(r), "UNAUTHENTICATED");
   EXPECT_EQ(authenticator_.calls, 1);
 }
 
-TEST_F(DispatcherTest, GoodTokenSetsThePrincipalAndParams) {
+TEST_F(GatewayDispatcherTest, GoodTokenSetsThePrincipalAndParams) {
   Response r = Dispatch(MakeRequest("GET", "/private/a%20b", "", {{"authorization", "Bearer good-token"}}));
   EXPECT_EQ(r.status, 200);
   ASSERT_TRUE(seen_.principal.has_value());
@@ -103,14 +103,14 @@ TEST_F(DispatcherTest, GoodTokenSetsThePrincipalAndParams) {
   EXPECT_EQ(seen_.route, "/private/{id}");
 }
 
-TEST_F(DispatcherTest, RevocationStoreOutageIs503NotA401) {
+TEST_F(GatewayDispatcherTest, RevocationStoreOutageIs503NotA401) {
   authenticator_.outage = true;
   Response r = Dispatch(MakeRequest("GET", "/private/x", "", {{"authorization", "Bearer good-token"}}));
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(ErrorCodeOf(r), "UNAVAILABLE");
 }
 
-TEST_F(DispatcherTest, ThrowingHandlerIs500WithoutDetail) {
+TEST_F(GatewayDispatcherTest, ThrowingHandlerIs500WithoutDetail) {
   Response r = Dispatch(MakeRequest("GET", "/boom"));
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(ErrorCodeOf(r), "INTERNAL");

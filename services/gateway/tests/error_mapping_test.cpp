@@ -37,7 +37,7 @@ boost::json::object ErrorOf(const Response& r) {
   return boost::json::parse(r.body).as_object().at("error").as_object();
 }
 
-TEST(ErrorMappingTest, EveryCodeMapsAsApiMdSays) {
+TEST(GatewayErrorMappingTest, EveryCodeMapsAsApiMdSays) {
   for (const Row& row : kTable) {
     Status status(row.code, "detail for developers");
     SCOPED_TRACE(std::string(StatusCodeName(row.code)));
@@ -51,7 +51,7 @@ TEST(ErrorMappingTest, EveryCodeMapsAsApiMdSays) {
   }
 }
 
-TEST(ErrorMappingTest, ReasonBecomesTheCode) {
+TEST(GatewayErrorMappingTest, ReasonBecomesTheCode) {
   Response r = ErrorResponseFor(AlreadyExistsError("email taken", "EMAIL_TAKEN"));
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(ErrorOf(r).at("code").as_string(), "EMAIL_TAKEN");
@@ -62,12 +62,12 @@ TEST(ErrorMappingTest, ReasonBecomesTheCode) {
   EXPECT_EQ(r.Header("WWW-Authenticate"), "Bearer");
 }
 
-TEST(ErrorMappingTest, AReasonThatIsNotAnUpperSnakeWordIsIgnored) {
+TEST(GatewayErrorMappingTest, AReasonThatIsNotAnUpperSnakeWordIsIgnored) {
   Response r = ErrorResponseFor(NotFoundError("gone", "no such thing\r\nX: y"));
   EXPECT_EQ(ErrorOf(r).at("code").as_string(), "NOT_FOUND");
 }
 
-TEST(ErrorMappingTest, ThrottlingIs429RateLimitedWithRetryAfter) {
+TEST(GatewayErrorMappingTest, ThrottlingIs429RateLimitedWithRetryAfter) {
   Response r = ErrorResponseFor(ResourceExhaustedError("slow down", "TOO_MANY"), std::chrono::seconds(42));
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(ErrorOf(r).at("code").as_string(), "RATE_LIMITED");
@@ -76,7 +76,7 @@ TEST(ErrorMappingTest, ThrottlingIs429RateLimitedWithRetryAfter) {
   EXPECT_EQ(ErrorResponseFor(ResourceExhaustedError("slow down")).Header("Retry-After"), "1");
 }
 
-TEST(ErrorMappingTest, ServerErrorsCarryNoInternalDetail) {
+TEST(GatewayErrorMappingTest, ServerErrorsCarryNoInternalDetail) {
   for (StatusCode code : {StatusCode::kInternal, StatusCode::kUnknown, StatusCode::kUnavailable,
                           StatusCode::kDeadlineExceeded, StatusCode::kDataLoss}) {
     Response r = ErrorResponseFor(Status(code, "pq: connection to 10.0.0.3:5432 refused", "SECRET_REASON"));
@@ -86,7 +86,7 @@ TEST(ErrorMappingTest, ServerErrorsCarryNoInternalDetail) {
   }
 }
 
-TEST(ErrorMappingTest, EmptyMessageFallsBackToTheCodeName) {
+TEST(GatewayErrorMappingTest, EmptyMessageFallsBackToTheCodeName) {
   Response r = ErrorResponseFor(NotFoundError(""));
   EXPECT_EQ(ErrorOf(r).at("message").as_string(), "NOT_FOUND");
 }

@@ -24,9 +24,9 @@ authpb::TokenPair Pair(std::string user_id) {
   return p;
 }
 
-class HandlersTest : public ::testing::Test {
+class GatewayHandlersTest : public ::testing::Test {
  protected:
-  HandlersTest() {
+  GatewayHandlersTest() {
     AddAllRoutes(router_, RouteDependencies{auth_, users_, metrics_, {&auth_probe_, &redis_probe_}});
     Principal alice;
     alice.user_id = kAlice;
@@ -51,7 +51,7 @@ class HandlersTest : public ::testing::Test {
   Dispatcher dispatcher_{router_, authenticator_};
 };
 
-TEST_F(HandlersTest, RegisterForwardsTheFieldsAndTheClientAddress) {
+TEST_F(GatewayHandlersTest, RegisterForwardsTheFieldsAndTheClientAddress) {
   authpb::RegisterRequest seen;
   auth_.on_register = [&](const authpb::RegisterRequest& r) {
     seen = r;
@@ -70,7 +70,7 @@ TEST_F(HandlersTest, RegisterForwardsTheFieldsAndTheClientAddress) {
   EXPECT_EQ(auth_.request_ids, std::vector<std::string>{"test-request"});
 }
 
-TEST_F(HandlersTest, RegisterRefusesBadBodiesWithoutCalling) {
+TEST_F(GatewayHandlersTest, RegisterRefusesBadBodiesWithoutCalling) {
   for (const char* body : {"", "{\"email\": ", "[1]", R"({"email": 5, "password": "x", "nickname": "y"})",
                            R"({"email": "a@b.test", "password": "x"})",
                            R"({"email": "a@b.test", "password": null, "nickname": "y"})"}) {
@@ -81,7 +81,7 @@ TEST_F(HandlersTest, RegisterRefusesBadBodiesWithoutCalling) {
   EXPECT_TRUE(auth_.calls.empty());
 }
 
-TEST_F(HandlersTest, RegisterConflictCarriesTheReason) {
+TEST_F(GatewayHandlersTest, RegisterConflictCarriesTheReason) {
   auth_.on_register = [](const authpb::RegisterRequest&) {
     return Fail<authpb::RegisterResponse>(AlreadyExistsError("taken", "EMAIL_TAKEN"));
   };
@@ -91,7 +91,7 @@ TEST_F(HandlersTest, RegisterConflictCarriesTheReason) {
   EXPECT_EQ(ErrorCodeOf(r), "EMAIL_TAKEN");
 }
 
-TEST_F(HandlersTest, LoginAnswersTheTokenPair) {
+TEST_F(GatewayHandlersTest, LoginAnswersTheTokenPair) {
   authpb::LoginRequest seen;
   auth_.on_login = [&](const authpb::LoginRequest& r) {
     seen = r;
@@ -109,7 +109,7 @@ TEST_F(HandlersTest, LoginAnswersTheTokenPair) {
   EXPECT_EQ(seen.client_ip(), "192.0.2.7");
 }
 
-TEST_F(HandlersTest, LoginThrottledIs429WithTheServicesRetryAfter) {
+TEST_F(GatewayHandlersTest, LoginThrottledIs429WithTheServicesRetryAfter) {
   auth_.on_login = [](const authpb::LoginRequest&) {
     return Fail<authpb::TokenPair>(ResourceExhaustedError("too many", "RATE_LIMITED"),
                                    std::chrono::seconds(600));
@@ -120,7 +120,7 @@ TEST_F(HandlersTest, LoginThrottledIs429WithTheServicesRetryAfter) {
   EXPECT_EQ(r.Header("Retry-After"), "600");
 }
 
-TEST_F(HandlersTest, LoginWithAuthDownIs503AndTimeoutIs504) {
+TEST_F(GatewayHandlersTest, LoginWithAuthDownIs503AndTimeoutIs504) {
   auth_.on_login = [](const authpb::LoginRequest&) {
     return Fail<authpb::TokenPair>(UnavailableError("failed to connect to 127.0.0.1:51051"));
   };
@@ -133,7 +133,7 @@ TEST_F(HandlersTest, LoginWithAuthDownIs503AndTimeoutIs504) {
   EXPECT_EQ(Call("POST", "/v1/auth/login", R"({"email": "a@b.test", "password": "x"})").status, 504);
 }
 
-TEST_F(HandlersTest, RefreshNeedsAStringToken) {
+TEST_F(GatewayHandlersTest, RefreshNeedsAStringToken) {
   auth_.on_refresh = [](const authpb::RefreshRequest& r) {
     if (r.refresh_token() != "refresh-0") return Fail<authpb::TokenPair>(UnauthenticatedError("no"));
     return Ok(Pair(kAlice));
@@ -144,7 +144,7 @@ TEST_F(HandlersTest, RefreshNeedsAStringToken) {
   EXPECT_EQ(Call("POST", "/v1/auth/refresh", R"({"refresh_token": "refresh-0"})").status, 200);
 }
 
-TEST_F(HandlersTest, LogoutNeedsATokenAndPassesItOn) {
+TEST_F(GatewayHandlersTest, LogoutNeedsATokenAndPassesItOn) {
   EXPECT_EQ(Call("POST", "/v1/auth/logout").status, 401);
   EXPECT_TRUE(auth_.calls.empty());
   authpb::LogoutRequest seen;
@@ -158,7 +158,7 @@ TEST_F(HandlersTest, LogoutNeedsATokenAndPassesItOn) {
   EXPECT_EQ(seen.access_token(), "alice-token");
 }
 
-TEST_F(HandlersTest, OAuthAuthorizeRedirects) {
+TEST_F(GatewayHandlersTest, OAuthAuthorizeRedirects) {
   authpb::OAuthAuthorizeRequest seen;
   auth_.on_authorize = [&](const authpb::OAuthAuthorizeRequest& r) {
     seen = r;
@@ -177,7 +177,7 @@ TEST_F(HandlersTest, OAuthAuthorizeRedirects) {
   EXPECT_EQ(Call("GET", "/v1/auth/oauth/nope/authorize").status, 404);
 }
 
-TEST_F(HandlersTest, OAuthCallbackNeedsCodeAndState) {
+TEST_F(GatewayHandlersTest, OAuthCallbackNeedsCodeAndState) {
   auth_.on_callback = [](const authpb::OAuthCallbackRequest& r) {
     if (r.state() != "good") return Fail<authpb::TokenPair>(InvalidArgumentError("bad state"));
     return Ok(Pair(kAlice));
@@ -190,7 +190,7 @@ TEST_F(HandlersTest, OAuthCallbackNeedsCodeAndState) {
   EXPECT_EQ(BodyJson(ok).at("token_type").as_string(), "Bearer");
 }
 
-TEST_F(HandlersTest, MeIsTheTokensUser) {
+TEST_F(GatewayHandlersTest, MeIsTheTokensUser) {
   EXPECT_EQ(Call("GET", "/v1/me").status, 401);
   userspb::GetUserProfileRequest seen;
   users_.on_get = [&](const userspb::GetUserProfileRequest& r) {
@@ -208,7 +208,7 @@ TEST_F(HandlersTest, MeIsTheTokensUser) {
   EXPECT_EQ(body.at("avatar_url").as_string(), "https://img.test/a.png");
 }
 
-TEST_F(HandlersTest, PatchMeSendsOnlyTheGivenFields) {
+TEST_F(GatewayHandlersTest, PatchMeSendsOnlyTheGivenFields) {
   userspb::UpdateUserProfileRequest seen;
   users_.on_update = [&](const userspb::UpdateUserProfileRequest& r) {
     seen = r;
@@ -223,14 +223,14 @@ TEST_F(HandlersTest, PatchMeSendsOnlyTheGivenFields) {
   EXPECT_EQ(BodyJson(r).at("bio").as_string(), "new bio");
 }
 
-TEST_F(HandlersTest, PatchMeWithAnEmptyObjectAnswersTheProfile) {
+TEST_F(GatewayHandlersTest, PatchMeWithAnEmptyObjectAnswersTheProfile) {
   users_.on_get = [](const userspb::GetUserProfileRequest&) { return Ok(Profile(kAlice, "alice")); };
   Response r = Call("PATCH", "/v1/me", "{}", true);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(users_.calls, std::vector<std::string>{"GetUserProfile"});
 }
 
-TEST_F(HandlersTest, PatchMeRefusesWrongTypes) {
+TEST_F(GatewayHandlersTest, PatchMeRefusesWrongTypes) {
   for (const char* body :
        {R"({"bio": 42})", R"({"nickname": null})", R"({"avatar_url": ["x"]})", "[]", "nope"}) {
     Response r = Call("PATCH", "/v1/me", body, true);
@@ -240,7 +240,7 @@ TEST_F(HandlersTest, PatchMeRefusesWrongTypes) {
   EXPECT_TRUE(users_.calls.empty());
 }
 
-TEST_F(HandlersTest, PatchMeNicknameTakenIs409) {
+TEST_F(GatewayHandlersTest, PatchMeNicknameTakenIs409) {
   users_.on_update = [](const userspb::UpdateUserProfileRequest&) {
     return Fail<userspb::UserProfile>(AlreadyExistsError("taken", "NICKNAME_TAKEN"));
   };
@@ -249,7 +249,7 @@ TEST_F(HandlersTest, PatchMeNicknameTakenIs409) {
   EXPECT_EQ(ErrorCodeOf(r), "NICKNAME_TAKEN");
 }
 
-TEST_F(HandlersTest, UserByIdIs404ForANonUuidWithoutCalling) {
+TEST_F(GatewayHandlersTest, UserByIdIs404ForANonUuidWithoutCalling) {
   EXPECT_EQ(Call("GET", "/v1/users/not-a-uuid", "", true).status, 404);
   EXPECT_TRUE(users_.calls.empty());
   users_.on_get = [](const userspb::GetUserProfileRequest& r) {
@@ -261,7 +261,7 @@ TEST_F(HandlersTest, UserByIdIs404ForANonUuidWithoutCalling) {
   EXPECT_EQ(Call("GET", std::string("/v1/users/") + kAlice).status, 401);
 }
 
-TEST_F(HandlersTest, UserByNickname) {
+TEST_F(GatewayHandlersTest, UserByNickname) {
   userspb::GetUserProfileByNicknameRequest seen;
   users_.on_get_by_nickname = [&](const userspb::GetUserProfileByNicknameRequest& r) {
     seen = r;
@@ -274,7 +274,7 @@ TEST_F(HandlersTest, UserByNickname) {
   EXPECT_EQ(users_.calls.size(), 1u);
 }
 
-TEST_F(HandlersTest, SearchValidatesQAndLimit) {
+TEST_F(GatewayHandlersTest, SearchValidatesQAndLimit) {
   userspb::SearchUsersRequest seen;
   users_.on_search = [&](const userspb::SearchUsersRequest& r) {
     seen = r;
@@ -300,7 +300,7 @@ TEST_F(HandlersTest, SearchValidatesQAndLimit) {
   EXPECT_EQ(static_cast<int>(users_.calls.size()), calls);
 }
 
-TEST_F(HandlersTest, HealthzAlwaysReadyzFollowsTheProbes) {
+TEST_F(GatewayHandlersTest, HealthzAlwaysReadyzFollowsTheProbes) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
   EXPECT_EQ(Call("GET", "/readyz").status, 200);
   redis_probe_.set_status(UnavailableError("connection refused"));
@@ -312,7 +312,7 @@ TEST_F(HandlersTest, HealthzAlwaysReadyzFollowsTheProbes) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
-TEST_F(HandlersTest, MetricsAndOpenApiArePublic) {
+TEST_F(GatewayHandlersTest, MetricsAndOpenApiArePublic) {
   metrics_.Observe("/v1/me", "GET", 200, std::chrono::milliseconds(1));
   Response m = Call("GET", "/metrics");
   EXPECT_EQ(m.status, 200);

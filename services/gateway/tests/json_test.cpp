@@ -9,13 +9,13 @@ namespace {
 
 boost::json::object Obj(std::string_view text) { return boost::json::parse(text).as_object(); }
 
-TEST(ParseJsonObjectTest, AcceptsAnObject) {
+TEST(GatewayParseJsonObjectTest, AcceptsAnObject) {
   auto o = ParseJsonObject(R"({"email": "a@b.test", "n": 1})");
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->at("email").as_string(), "a@b.test");
 }
 
-TEST(ParseJsonObjectTest, RefusesEverythingElseAsInvalidArgument) {
+TEST(GatewayParseJsonObjectTest, RefusesEverythingElseAsInvalidArgument) {
   for (std::string_view body : {"", "{\"email\": ", "not json", "[1,2,3]", "\"text\"", "42", "null", "{} {}",
                                 "{\"a\": 1,}", "\xff\xfe"}) {
     auto o = ParseJsonObject(body);
@@ -24,20 +24,20 @@ TEST(ParseJsonObjectTest, RefusesEverythingElseAsInvalidArgument) {
   }
 }
 
-TEST(ParseJsonObjectTest, DeepNestingIsRefusedNotACrash) {
+TEST(GatewayParseJsonObjectTest, DeepNestingIsRefusedNotACrash) {
   std::string deep(100000, '[');
   auto o = ParseJsonObject("{\"a\":" + deep + "}");
   EXPECT_FALSE(o.ok());
 }
 
-TEST(RequiredStringTest, PresentString) {
+TEST(GatewayRequiredStringTest, PresentString) {
   auto v = RequiredString(Obj(R"({"email": "x@y.test"})"), "email");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, "x@y.test");
   EXPECT_EQ(*RequiredString(Obj(R"({"email": ""})"), "email"), "");
 }
 
-TEST(RequiredStringTest, MissingOrWrongTypeIsInvalidArgumentNamingTheField) {
+TEST(GatewayRequiredStringTest, MissingOrWrongTypeIsInvalidArgumentNamingTheField) {
   auto missing = RequiredString(Obj(R"({"other": "x"})"), "email");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
@@ -51,7 +51,7 @@ TEST(RequiredStringTest, MissingOrWrongTypeIsInvalidArgumentNamingTheField) {
   }
 }
 
-TEST(OptionalStringTest, AbsentIsNulloptPresentMustBeAString) {
+TEST(GatewayOptionalStringTest, AbsentIsNulloptPresentMustBeAString) {
   auto absent = OptionalString(Obj(R"({})"), "bio");
   ASSERT_TRUE(absent.ok());
   EXPECT_FALSE(absent->has_value());
@@ -63,7 +63,7 @@ TEST(OptionalStringTest, AbsentIsNulloptPresentMustBeAString) {
   EXPECT_EQ(OptionalString(Obj(R"({"bio": false})"), "bio").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(Int64Test, IntegersOnly) {
+TEST(GatewayInt64Test, IntegersOnly) {
   EXPECT_EQ(*RequiredInt64(Obj(R"({"seq": 7})"), "seq"), 7);
   EXPECT_EQ(*RequiredInt64(Obj(R"({"seq": -3})"), "seq"), -3);
   EXPECT_EQ(*RequiredInt64(Obj(R"({"seq": 5.0})"), "seq"), 5);
@@ -78,7 +78,7 @@ TEST(Int64Test, IntegersOnly) {
   EXPECT_FALSE(OptionalInt64(Obj(R"({"seq": null})"), "seq").ok());
 }
 
-TEST(StringArrayTest, EveryElementMustBeAString) {
+TEST(GatewayStringArrayTest, EveryElementMustBeAString) {
   auto v = RequiredStringArray(Obj(R"({"participants": ["a", "b"]})"), "participants");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, (std::vector<std::string>{"a", "b"}));

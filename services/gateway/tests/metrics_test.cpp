@@ -13,7 +13,7 @@ bool Has(const std::string& text, const std::string& line) {
   return text.find(line + "\n") != std::string::npos;
 }
 
-TEST(MetricsTest, CountsRequestsByRoutePatternMethodAndStatus) {
+TEST(GatewayMetricsTest, CountsRequestsByRoutePatternMethodAndStatus) {
   Metrics m;
   m.Observe("/v1/users/{user_id}", "GET", 200, milliseconds(3));
   m.Observe("/v1/users/{user_id}", "GET", 200, milliseconds(4));
@@ -26,7 +26,7 @@ TEST(MetricsTest, CountsRequestsByRoutePatternMethodAndStatus) {
   EXPECT_TRUE(Has(text, R"(http_requests_total{route="/v1/auth/login",method="POST",status="401"} 1)"));
 }
 
-TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
+TEST(GatewayMetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
   Metrics m({0.01, 0.1, 1});
   m.Observe("/r", "GET", 200, milliseconds(5));     // <= 0.01
   m.Observe("/r", "GET", 200, milliseconds(10));    // == 0.01 (le is inclusive)
@@ -45,19 +45,19 @@ TEST(MetricsTest, HistogramBucketsAreCumulativeWithSumAndCount) {
   EXPECT_TRUE(Has(text, R"(http_request_duration_seconds_count{route="/r",method="GET"} 4)"));
 }
 
-TEST(MetricsTest, DefaultBucketsAreAscending) {
+TEST(GatewayMetricsTest, DefaultBucketsAreAscending) {
   auto b = Metrics::DefaultLatencyBuckets();
   ASSERT_FALSE(b.empty());
   EXPECT_TRUE(std::is_sorted(b.begin(), b.end()));
 }
 
-TEST(MetricsTest, LabelValuesAreEscaped) {
+TEST(GatewayMetricsTest, LabelValuesAreEscaped) {
   Metrics m;
   m.Observe("a\"b\\c\nd", "GET", 200, milliseconds(1));
   EXPECT_NE(m.Render().find(R"(route="a\"b\\c\nd")"), std::string::npos);
 }
 
-TEST(MetricsTest, EmptyRegistryStillDeclaresItsFamilies) {
+TEST(GatewayMetricsTest, EmptyRegistryStillDeclaresItsFamilies) {
   std::string text = Metrics().Render();
   EXPECT_TRUE(Has(text, "# TYPE http_requests_total counter"));
   EXPECT_TRUE(Has(text, "# TYPE http_request_duration_seconds histogram"));

@@ -22,9 +22,9 @@ std::string Lower(std::string s) {
   return s;
 }
 
-class OpenApiTest : public ::testing::Test {
+class GatewayOpenApiTest : public ::testing::Test {
  protected:
-  OpenApiTest() {
+  GatewayOpenApiTest() {
     AddAllRoutes(router_, RouteDependencies{auth_, users_, metrics_, {}});
     boost::system::error_code ec;
     json::value v = json::parse(OpenApiDocument(), ec);
@@ -83,7 +83,7 @@ class OpenApiTest : public ::testing::Test {
   json::object doc_;
 };
 
-TEST_F(OpenApiTest, IsAnOpenApi31DocumentWithTheErrorBodyAndBearerScheme) {
+TEST_F(GatewayOpenApiTest, IsAnOpenApi31DocumentWithTheErrorBodyAndBearerScheme) {
   ASSERT_TRUE(doc_.contains("openapi"));
   EXPECT_EQ(std::string(doc_.at("openapi").as_string()).rfind("3.1", 0), 0u);
   EXPECT_TRUE(doc_.at("info").as_object().contains("version"));
@@ -94,7 +94,7 @@ TEST_F(OpenApiTest, IsAnOpenApi31DocumentWithTheErrorBodyAndBearerScheme) {
   EXPECT_EQ(bearer.at("scheme").as_string(), "bearer");
 }
 
-TEST_F(OpenApiTest, EveryServedRouteIsDocumented) {
+TEST_F(GatewayOpenApiTest, EveryServedRouteIsDocumented) {
   ASSERT_FALSE(router_.routes().empty());
   for (const Route& route : router_.routes()) {
     SCOPED_TRACE(route.method + " " + route.pattern);
@@ -113,7 +113,7 @@ TEST_F(OpenApiTest, EveryServedRouteIsDocumented) {
   }
 }
 
-TEST_F(OpenApiTest, RoutesOfLaterIssuesAreAlreadyDescribed) {
+TEST_F(GatewayOpenApiTest, RoutesOfLaterIssuesAreAlreadyDescribed) {
   // API.md's friend, chat and WebSocket routes, so the issues that serve them start from the contract.
   const std::pair<const char*, const char*> kPlanned[] = {
       {"POST", "/v1/friends/requests"},
@@ -134,7 +134,7 @@ TEST_F(OpenApiTest, RoutesOfLaterIssuesAreAlreadyDescribed) {
   }
 }
 
-TEST_F(OpenApiTest, EveryReferenceResolves) {
+TEST_F(GatewayOpenApiTest, EveryReferenceResolves) {
   // Walk the whole document; every "$ref": "#/a/b/c" must point at something.
   std::vector<std::string> broken;
   std::function<void(const json::value&)> walk = [&](const json::value& v) {

@@ -9,14 +9,14 @@
 namespace messenger::gateway {
 namespace {
 
-TEST(RequestIdTest, SaneIncomingIdIsKept) {
+TEST(GatewayRequestIdTest, SaneIncomingIdIsKept) {
   EXPECT_EQ(RequestIdFor(std::string_view("e2e-request-42")), "e2e-request-42");
   EXPECT_EQ(RequestIdFor(std::string_view("A_b-9")), "A_b-9");
   std::string longest(64, 'a');
   EXPECT_EQ(RequestIdFor(std::string_view(longest)), longest);
 }
 
-TEST(RequestIdTest, MissingOrInsaneIdIsReplacedByAFreshOne) {
+TEST(GatewayRequestIdTest, MissingOrInsaneIdIsReplacedByAFreshOne) {
   for (std::string_view bad :
        {std::string_view(""), std::string_view("has space"), std::string_view("a\r\nb"),
         std::string_view("quote\""), std::string_view("ünïcode"), std::string_view("{json}"),
@@ -31,7 +31,7 @@ TEST(RequestIdTest, MissingOrInsaneIdIsReplacedByAFreshOne) {
   EXPECT_NE(RequestIdFor(std::nullopt), RequestIdFor(std::nullopt));
 }
 
-TEST(PercentDecodeTest, DecodesEscapesAndOptionallyPlus) {
+TEST(GatewayPercentDecodeTest, DecodesEscapesAndOptionallyPlus) {
   EXPECT_EQ(*PercentDecode("a%20b%2Fc", false), "a b/c");
   EXPECT_EQ(*PercentDecode("J%C3%BCrgen", false), "Jürgen");
   EXPECT_EQ(*PercentDecode("a+b", false), "a+b");
@@ -39,7 +39,7 @@ TEST(PercentDecodeTest, DecodesEscapesAndOptionallyPlus) {
   EXPECT_EQ(*PercentDecode("%2B", true), "+");
 }
 
-TEST(PercentDecodeTest, BrokenEscapesAreInvalidArgument) {
+TEST(GatewayPercentDecodeTest, BrokenEscapesAreInvalidArgument) {
   for (std::string_view bad : {"%", "%4", "abc%", "%zz", "%g1", "x%1"}) {
     auto r = PercentDecode(bad, true);
     ASSERT_FALSE(r.ok()) << bad;
@@ -47,7 +47,7 @@ TEST(PercentDecodeTest, BrokenEscapesAreInvalidArgument) {
   }
 }
 
-TEST(ParseQueryTest, SplitsAndDecodes) {
+TEST(GatewayParseQueryTest, SplitsAndDecodes) {
   auto q = ParseQuery("q=ab%5Fc&limit=5&flag&&empty=&sp=a+b");
   ASSERT_TRUE(q.ok());
   NameValueList want = {{"q", "ab_c"}, {"limit", "5"}, {"flag", ""}, {"empty", ""}, {"sp", "a b"}};
@@ -56,7 +56,7 @@ TEST(ParseQueryTest, SplitsAndDecodes) {
   EXPECT_TRUE(ParseQuery("")->empty());
 }
 
-TEST(RequestTest, LookupsAreCaseInsensitiveForHeadersOnly) {
+TEST(GatewayRequestTest, LookupsAreCaseInsensitiveForHeadersOnly) {
   Request r;
   r.headers = {{"authorization", "Bearer x"}, {"x-request-id", "id"}};
   r.query = {{"q", "1"}, {"q", "2"}};
@@ -69,7 +69,7 @@ TEST(RequestTest, LookupsAreCaseInsensitiveForHeadersOnly) {
   EXPECT_EQ(r.Param("nope"), "");
 }
 
-TEST(QueryInt64Test, AbsentValidAndInvalid) {
+TEST(GatewayQueryInt64Test, AbsentValidAndInvalid) {
   Request r;
   r.query = {
       {"limit", "20"}, {"neg", "-1"}, {"bad", "12abc"}, {"empty", ""}, {"huge", "99999999999999999999"},
@@ -84,7 +84,7 @@ TEST(QueryInt64Test, AbsentValidAndInvalid) {
   }
 }
 
-TEST(BearerTokenTest, ParsesTheSchemeCaseInsensitively) {
+TEST(GatewayBearerTokenTest, ParsesTheSchemeCaseInsensitively) {
   auto token_of = [](std::string header) {
     Request r;
     r.headers = {{"authorization", std::move(header)}};

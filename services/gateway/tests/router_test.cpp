@@ -18,7 +18,7 @@ std::string Param(const RouteMatch& m, const std::string& name) {
   return "<missing>";
 }
 
-class RouterTest : public ::testing::Test {
+class GatewayRouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.Add("GET", "/v1/me", Access::kBearer, Answer(200));
@@ -35,7 +35,7 @@ class RouterTest : public ::testing::Test {
   Router router_;
 };
 
-TEST_F(RouterTest, MatchesLiteralRoutes) {
+TEST_F(GatewayRouterTest, MatchesLiteralRoutes) {
   RouteMatch m = router_.Match("GET", "/v1/me");
   ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
   EXPECT_EQ(m.route->pattern, "/v1/me");
@@ -44,7 +44,7 @@ TEST_F(RouterTest, MatchesLiteralRoutes) {
   EXPECT_EQ(router_.Match("PATCH", "/v1/me").route->method, "PATCH");
 }
 
-TEST_F(RouterTest, ExtractsAndDecodesParameters) {
+TEST_F(GatewayRouterTest, ExtractsAndDecodesParameters) {
   RouteMatch m = router_.Match("GET", "/v1/users/abc-123");
   ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
   EXPECT_EQ(m.route->pattern, "/v1/users/{user_id}");
@@ -60,7 +60,7 @@ TEST_F(RouterTest, ExtractsAndDecodesParameters) {
   EXPECT_EQ(m.route->method, "POST");
 }
 
-TEST_F(RouterTest, UnknownPathIs404WhateverTheMethod) {
+TEST_F(GatewayRouterTest, UnknownPathIs404WhateverTheMethod) {
   EXPECT_EQ(router_.Match("GET", "/v1/nothing").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router_.Match("POST", "/v1/me/extra").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router_.Match("GET", "/").kind, RouteMatch::Kind::kNotFound);
@@ -68,17 +68,17 @@ TEST_F(RouterTest, UnknownPathIs404WhateverTheMethod) {
   EXPECT_EQ(router_.Match("GET", "v1/me").kind, RouteMatch::Kind::kNotFound);
 }
 
-TEST_F(RouterTest, TrailingSlashAndEmptyParameterDoNotMatch) {
+TEST_F(GatewayRouterTest, TrailingSlashAndEmptyParameterDoNotMatch) {
   EXPECT_EQ(router_.Match("GET", "/v1/me/").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router_.Match("GET", "/v1/users/").kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(router_.Match("GET", "/v1/users//x").kind, RouteMatch::Kind::kNotFound);
 }
 
-TEST_F(RouterTest, BrokenEscapeInParameterIsNotAMatch) {
+TEST_F(GatewayRouterTest, BrokenEscapeInParameterIsNotAMatch) {
   EXPECT_EQ(router_.Match("GET", "/v1/users/%zz").kind, RouteMatch::Kind::kNotFound);
 }
 
-TEST_F(RouterTest, KnownPathWithWrongMethodIs405WithTheAllowedMethods) {
+TEST_F(GatewayRouterTest, KnownPathWithWrongMethodIs405WithTheAllowedMethods) {
   RouteMatch m = router_.Match("DELETE", "/v1/me");
   ASSERT_EQ(m.kind, RouteMatch::Kind::kMethodNotAllowed);
   EXPECT_EQ(m.allowed, (std::vector<std::string>{"GET", "PATCH"}));
@@ -88,7 +88,7 @@ TEST_F(RouterTest, KnownPathWithWrongMethodIs405WithTheAllowedMethods) {
   EXPECT_EQ(m.allowed, (std::vector<std::string>{"GET", "POST"}));
 }
 
-TEST_F(RouterTest, LiteralSegmentBeatsParameterButOtherMethodsStillReachTheParameterRoute) {
+TEST_F(GatewayRouterTest, LiteralSegmentBeatsParameterButOtherMethodsStillReachTheParameterRoute) {
   // GET /v1/friends/requests is the request list, not a friend called "requests".
   RouteMatch m = router_.Match("GET", "/v1/friends/requests");
   ASSERT_EQ(m.kind, RouteMatch::Kind::kFound);
@@ -104,11 +104,11 @@ TEST_F(RouterTest, LiteralSegmentBeatsParameterButOtherMethodsStillReachTheParam
   EXPECT_EQ(m.allowed, (std::vector<std::string>{"DELETE", "GET", "POST"}));
 }
 
-TEST_F(RouterTest, MethodsAreCaseSensitive) {
+TEST_F(GatewayRouterTest, MethodsAreCaseSensitive) {
   EXPECT_EQ(router_.Match("get", "/v1/me").kind, RouteMatch::Kind::kMethodNotAllowed);
 }
 
-TEST(RouterAddTest, RefusesDuplicatesAndMalformedPatterns) {
+TEST(GatewayRouterAddTest, RefusesDuplicatesAndMalformedPatterns) {
   Router router;
   router.Add("GET", "/v1/users/{user_id}", Access::kBearer, Answer(200));
   EXPECT_THROW(router.Add("GET", "/v1/users/{id}", Access::kBearer, Answer(200)), std::invalid_argument);

@@ -4,210 +4,30 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/json.hpp>
 #include <chrono>
 #include <future>
-#include <map>
 #include <thread>
 
-#include "api/routes.hpp"
-#include "api/token_authenticator.hpp"
-#include "clients/blocking_pool.hpp"
-#include "clients/grpc_clients.hpp"
-#include "clients/grpc_health_probe.hpp"
-#include "clients/redis_checks.hpp"
-#include "http/dispatcher.hpp"
 #include "messenger/common/ids.hpp"
-#include "messenger/token/token.hpp"
+#include "test_gateway.hpp"
 #include "test_support.hpp"
 
 namespace messenger::gateway {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
+namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using testing::Connection;
+using testing::GatewayConfig;
+using testing::Reply;
+using testing::TestGateway;
 
-// A P-256 public key for the verifier. No token in these tests is signed with its private half, which is why
-// the private half is not kept anywhere.
-constexpr char kPublicKeyPem[] =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEBEZ3/zKYywEhlHtsIuSZn5kCdE37\n"
-    "ZvmTeLM8W9UmMSCfPGpQ8p+Klt+lSF5UvR0mynS56cNNxDTCgenZnae+CQ==\n"
-    "-----END PUBLIC KEY-----\n";
-
-// A loopback port nothing listens on: bound, read, released.
-int ClosedPort() {
-  asio::io_context ioc;
-  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-struct GatewayConfig {
-  int threads = 2;
-  std::string auth_addr;   // default: a closed port
-  std::string users_addr;  // default: a closed port
-  milliseconds rpc_deadline{3000};
-  milliseconds header_timeout{10'000};
-};
-
-// The same wiring as main.cpp, with test addresses and an ephemeral port.
-class TestGateway {
- public:
-  explicit TestGateway(GatewayConfig config)
-      : ioc_(config.threads), blocking_(2), redis_(RedisSettingsAtClosedPort()) {
-    std::string closed = "127.0.0.1:" + std::to_string(ClosedPort());
-    auto auth_channel = MakeChannel(config.auth_addr.empty() ? closed : config.auth_addr);
-    auto users_channel = MakeChannel(config.users_addr.empty() ? closed : config.users_addr);
-    auth_ = std::make_unique<GrpcAuthClient>(auth_channel, config.rpc_deadline, in_flight_);
-    users_ = std::make_unique<GrpcUsersClient>(users_channel, config.rpc_deadline, in_flight_);
-    auth_probe_ = std::make_unique<GrpcHealthProbe>("auth", auth_channel, milliseconds(500), in_flight_);
-    users_probe_ = std::make_unique<GrpcHealthProbe>("users", users_channel, milliseconds(500), in_flight_);
-    liveness_ = std::make_unique<RedisSessionLiveness>(redis_, blocking_);
-    redis_probe_ = std::make_unique<RedisPingProbe>(redis_, blocking_);
-    verifier_ =
-        std::move(token::Verifier::Create(kPublicKeyPem, "messenger-auth", "messenger-api", clock_).value());
-    AddAllRoutes(router_,
-                 RouteDependencies{
-                     *auth_, *users_, metrics_, {auth_probe_.get(), users_probe_.get(), redis_probe_.get()}});
-    authenticator_ = std::make_unique<TokenAuthenticator>(*verifier_, *liveness_);
-    dispatcher_ = std::make_unique<Dispatcher>(router_, *authenticator_);
-    ServerOptions options;
-    options.port = 0;
-    options.header_timeout = config.header_timeout;
-    server_ = std::make_unique<HttpServer>(ioc_, options, *dispatcher_, metrics_);
-    Status started = server_->Start();
-    EXPECT_TRUE(started.ok()) << started;
-    for (int i = 0; i < config.threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  }
-
-  ~TestGateway() {
-    server_->StopAccepting();
-    work_.reset();
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-    in_flight_.WaitIdle(std::chrono::seconds(10));
-    blocking_.Stop();
-  }
-
-  int port() const { return server_->port(); }
-  std::size_t active_requests() const { return server_->active_requests(); }
-
- private:
-  static RedisSettings RedisSettingsAtClosedPort() {
-    RedisSettings s;
-    s.host = "127.0.0.1";
-    s.port = ClosedPort();
-    s.pool_size = 2;
-    s.timeout = milliseconds(200);
-    return s;
-  }
-
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
-  InFlightCalls in_flight_;
-  BlockingPool blocking_;
-  LazyRedisClient redis_;
-  SystemClock clock_;
-  std::unique_ptr<GrpcAuthClient> auth_;
-  std::unique_ptr<GrpcUsersClient> users_;
-  std::unique_ptr<GrpcHealthProbe> auth_probe_;
-  std::unique_ptr<GrpcHealthProbe> users_probe_;
-  std::unique_ptr<RedisSessionLiveness> liveness_;
-  std::unique_ptr<RedisPingProbe> redis_probe_;
-  std::unique_ptr<token::Verifier> verifier_;
-  Metrics metrics_;
-  Router router_;
-  std::unique_ptr<TokenAuthenticator> authenticator_;
-  std::unique_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<HttpServer> server_;
-  std::vector<std::thread> threads_;
-};
-
-struct Reply {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lowercase names
-  std::string body;
-  bool keep_alive = false;
-
-  std::string Header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-  std::string Code() const {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("error")) return {};
-    return std::string(v.at("error").at("code").as_string());
-  }
-};
-
-// One client connection to the gateway.
-class Connection {
- public:
-  explicit Connection(int port) : stream_(ioc_) {
-    stream_.expires_after(std::chrono::seconds(20));
-    stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  }
-
-  Reply Send(const std::string& method, const std::string& target, const std::string& body = {},
-             std::map<std::string, std::string> headers = {}) {
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
-    req.set(bhttp::field::host, "127.0.0.1");
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty()) req.set(bhttp::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    bhttp::write(stream_, req);
-    return Read();
-  }
-
-  void WriteRaw(const std::string& bytes) { asio::write(stream_, asio::buffer(bytes)); }
-
-  Reply Read() {
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(1 << 20);
-    bhttp::read(stream_, buffer_, parser);
-    auto res = parser.release();
-    Reply r;
-    r.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-    }
-    r.body = res.body();
-    r.keep_alive = res.keep_alive();
-    return r;
-  }
-
-  // True when the server closed the connection (EOF) within `within`.
-  bool ClosedByServer(milliseconds within) {
-    stream_.expires_after(within);
-    char byte;
-    beast::error_code ec;
-    stream_.read_some(asio::buffer(&byte, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
-  }
-
- private:
-  asio::io_context ioc_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-};
-
-class ServerTest : public ::testing::Test {
+class GatewayServerTest : public ::testing::Test {
  protected:
   Reply Send(const std::string& method, const std::string& target, const std::string& body = {},
              std::map<std::string, std::string> headers = {}) {
@@ -224,26 +44,26 @@ class ServerTest : public ::testing::Test {
   TestGateway gateway_{GatewayConfig{}};
 };
 
-TEST_F(ServerTest, MalformedJsonIs400) {
+TEST_F(GatewayServerTest, MalformedJsonIs400) {
   ExpectErrorBody(Send("POST", "/v1/auth/login", "{\"email\": "), 400, "INVALID_ARGUMENT");
   ExpectErrorBody(Send("POST", "/v1/auth/register", "[1,2,3]"), 400, "INVALID_ARGUMENT");
   ExpectErrorBody(Send("POST", "/v1/auth/register", R"({"email": 5, "password": "p", "nickname": "n"})"), 400,
                   "INVALID_ARGUMENT");
 }
 
-TEST_F(ServerTest, UnknownRouteIs404WithoutAToken) {
+TEST_F(GatewayServerTest, UnknownRouteIs404WithoutAToken) {
   ExpectErrorBody(Send("GET", "/v1/no/such/route"), 404, "NOT_FOUND");
   ExpectErrorBody(Send("DELETE", "/nothing-here"), 404, "NOT_FOUND");
 }
 
-TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+TEST_F(GatewayServerTest, WrongMethodIs405WithAllow) {
   Reply r = Send("GET", "/v1/auth/login");
   ExpectErrorBody(r, 405, "METHOD_NOT_ALLOWED");
   EXPECT_EQ(r.Header("allow"), "POST");
   EXPECT_EQ(Send("PUT", "/v1/me").Header("allow"), "GET, PATCH");
 }
 
-TEST_F(ServerTest, OversizeBodyIs413) {
+TEST_F(GatewayServerTest, OversizeBodyIs413) {
   std::string huge = "{\"email\":\"" + std::string(70 * 1024, 'a') + "\"}";
   Reply r = Send("POST", "/v1/auth/login", huge, {{"X-Request-Id", "big-one"}});
   ExpectErrorBody(r, 413, "PAYLOAD_TOO_LARGE");
@@ -251,7 +71,7 @@ TEST_F(ServerTest, OversizeBodyIs413) {
   EXPECT_FALSE(r.keep_alive);
 }
 
-TEST_F(ServerTest, OversizeChunkedBodyIs413) {
+TEST_F(GatewayServerTest, OversizeChunkedBodyIs413) {
   Connection c(gateway_.port());
   std::string chunk(32 * 1024, 'a');
   std::string bytes = "POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -261,7 +81,7 @@ TEST_F(ServerTest, OversizeChunkedBodyIs413) {
   ExpectErrorBody(c.Read(), 413, "PAYLOAD_TOO_LARGE");
 }
 
-TEST_F(ServerTest, ALyingContentLengthIs413WithoutWaitingForTheBody) {
+TEST_F(GatewayServerTest, ALyingContentLengthIs413WithoutWaitingForTheBody) {
   Connection c(gateway_.port());
   auto start = Clock::now();
   c.WriteRaw("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n{\"a\":1}");
@@ -269,14 +89,14 @@ TEST_F(ServerTest, ALyingContentLengthIs413WithoutWaitingForTheBody) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
 }
 
-TEST_F(ServerTest, GarbageRequestIs400AndTheConnectionCloses) {
+TEST_F(GatewayServerTest, GarbageRequestIs400AndTheConnectionCloses) {
   Connection c(gateway_.port());
   c.WriteRaw("THIS IS NOT HTTP\r\n\r\n");
   ExpectErrorBody(c.Read(), 400, "INVALID_ARGUMENT");
   EXPECT_TRUE(c.ClosedByServer(milliseconds(3000)));
 }
 
-TEST_F(ServerTest, MeWithoutOrWithABadTokenIs401) {
+TEST_F(GatewayServerTest, MeWithoutOrWithABadTokenIs401) {
   Reply r = Send("GET", "/v1/me");
   ExpectErrorBody(r, 401, "UNAUTHENTICATED");
   EXPECT_EQ(r.Header("www-authenticate"), "Bearer");
@@ -285,7 +105,7 @@ TEST_F(ServerTest, MeWithoutOrWithABadTokenIs401) {
   ExpectErrorBody(Send("POST", "/v1/auth/logout"), 401, "UNAUTHENTICATED");
 }
 
-TEST_F(ServerTest, LoginWithAuthDownIs503Promptly) {
+TEST_F(GatewayServerTest, LoginWithAuthDownIs503Promptly) {
   auto start = Clock::now();
   Reply r = Send("POST", "/v1/auth/login", R"({"email": "a@example.test", "password": "long enough pw"})");
   ExpectErrorBody(r, 503, "UNAVAILABLE");
@@ -293,7 +113,7 @@ TEST_F(ServerTest, LoginWithAuthDownIs503Promptly) {
   EXPECT_EQ(r.body.find("127.0.0.1"), std::string::npos) << "no internal detail: " << r.body;
 }
 
-TEST_F(ServerTest, HealthzIs200ReadyzIs503) {
+TEST_F(GatewayServerTest, HealthzIs200ReadyzIs503) {
   Reply health = Send("GET", "/healthz");
   EXPECT_EQ(health.status, 200);
   Reply ready = Send("GET", "/readyz");
@@ -303,7 +123,7 @@ TEST_F(ServerTest, HealthzIs200ReadyzIs503) {
   EXPECT_NE(ready.body.find("redis"), std::string::npos);
 }
 
-TEST_F(ServerTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
+TEST_F(GatewayServerTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
   EXPECT_EQ(Send("GET", "/healthz", "", {{"X-Request-Id", "client-id_42"}}).Header("x-request-id"),
             "client-id_42");
   std::string replaced =
@@ -312,7 +132,7 @@ TEST_F(ServerTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
   EXPECT_TRUE(IsUuid(Send("GET", "/v1/nope").Header("x-request-id")));
 }
 
-TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+TEST_F(GatewayServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   Connection c(gateway_.port());
   for (int i = 0; i < 3; ++i) {
     Reply r = c.Send("GET", "/healthz");
@@ -324,7 +144,7 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(c.Send("GET", "/healthz").status, 200);
 }
 
-TEST_F(ServerTest, MetricsCountByRoutePattern) {
+TEST_F(GatewayServerTest, MetricsCountByRoutePattern) {
   Send("GET", "/healthz");
   Send("GET", "/v1/users/some-id", "", {{"Authorization", "Bearer x.y.z"}});
   Reply m = Send("GET", "/metrics");
@@ -338,14 +158,14 @@ TEST_F(ServerTest, MetricsCountByRoutePattern) {
   EXPECT_NE(m.body.find("http_request_duration_seconds_bucket{route=\"/healthz\""), std::string::npos);
 }
 
-TEST_F(ServerTest, OpenApiIsServed) {
+TEST_F(GatewayServerTest, OpenApiIsServed) {
   Reply r = Send("GET", "/openapi.json");
   ASSERT_EQ(r.status, 200);
   auto doc = boost::json::parse(r.body).as_object();
   EXPECT_EQ(std::string(doc.at("openapi").as_string()).rfind("3.1", 0), 0u);
 }
 
-TEST(ServerTimeoutTest, AnUnfinishedHeaderIsCutOff) {
+TEST(GatewayServerTimeoutTest, AnUnfinishedHeaderIsCutOff) {
   GatewayConfig config;
   config.header_timeout = milliseconds(300);
   TestGateway gateway(config);
@@ -356,7 +176,7 @@ TEST(ServerTimeoutTest, AnUnfinishedHeaderIsCutOff) {
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
 }
 
-TEST(ServerThreadingTest, ASlowBackendCallDoesNotBlockTheIoThread) {
+TEST(GatewayServerThreadingTest, ASlowBackendCallDoesNotBlockTheIoThread) {
   // Auth "listens" but never answers (the connection is never accepted), so a login waits for its deadline.
   asio::io_context blackhole_ioc;
   tcp::acceptor blackhole(blackhole_ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
@@ -388,7 +208,7 @@ TEST(ServerThreadingTest, ASlowBackendCallDoesNotBlockTheIoThread) {
   EXPECT_GE(took, milliseconds(1300));
 }
 
-TEST(ServerUpgradeTest, AnUpgradingHandlerTakesTheConnectionOver) {
+TEST(GatewayServerUpgradeTest, AnUpgradingHandlerTakesTheConnectionOver) {
   // The hook the WebSocket route uses: the handler gets the stream and answers the upgrade itself.
   Router router;
   router.Add("GET", "/v1/upgrade", Access::kPublic, [](Request& request) -> asio::awaitable<Response> {

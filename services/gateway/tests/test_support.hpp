@@ -4,10 +4,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <exception>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,18 @@
 
 namespace messenger::gateway::testing {
 
-// Runs an awaitable on a private io_context until it completes and returns its result.
+// Runs an awaitable on a private io_context until it completes and returns its result (exceptions propagate).
 template <typename T>
 T RunSync(boost::asio::awaitable<T> awaitable) {
   boost::asio::io_context ioc;
-  auto future = boost::asio::co_spawn(ioc, std::move(awaitable), boost::asio::use_future);
+  std::optional<T> result;  // T need not be default-constructible (StatusOr)
+  boost::asio::co_spawn(
+      ioc, [&]() -> boost::asio::awaitable<void> { result.emplace(co_await std::move(awaitable)); },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
   ioc.run();
-  return future.get();
+  return std::move(*result);
 }
 
 inline Request MakeRequest(std::string method, std::string path, std::string body = {},

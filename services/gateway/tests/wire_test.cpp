@@ -49,14 +49,14 @@ std::string Chunked(const std::vector<std::size_t>& chunk_sizes) {
   return out + "0\r\n\r\n";
 }
 
-class BodyLimitTest : public ::testing::Test {
+class GatewayBodyLimitTest : public ::testing::Test {
  protected:
   void SetUp() override { ConfigureParser(parser_, limits_); }
   WireLimits limits_;  // 64 KiB body, 16 KiB header
   RequestParser parser_;
 };
 
-TEST_F(BodyLimitTest, ABodyOfExactlyTheLimitIsAccepted) {
+TEST_F(GatewayBodyLimitTest, ABodyOfExactlyTheLimitIsAccepted) {
   std::string body(64 * 1024, 'a');
   auto ec = Feed(parser_, limits_, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n" + body);
   EXPECT_FALSE(ec) << ec.message();
@@ -64,7 +64,7 @@ TEST_F(BodyLimitTest, ABodyOfExactlyTheLimitIsAccepted) {
   EXPECT_EQ(parser_.get().body().size(), body.size());
 }
 
-TEST_F(BodyLimitTest, AContentLengthOverTheLimitFailsAtTheHeaderWithoutReadingTheBody) {
+TEST_F(GatewayBodyLimitTest, AContentLengthOverTheLimitFailsAtTheHeaderWithoutReadingTheBody) {
   // The client may announce more than it ever sends: the answer must not wait for the body.
   auto ec = Feed(parser_, limits_,
                  "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 65537\r\nX-Request-Id: rid-413\r\n\r\n");
@@ -75,22 +75,22 @@ TEST_F(BodyLimitTest, AContentLengthOverTheLimitFailsAtTheHeaderWithoutReadingTh
   EXPECT_EQ(parser_.get()["X-Request-Id"], "rid-413");
 }
 
-TEST_F(BodyLimitTest, AChunkedBodyGrowingPastTheLimitFails) {
+TEST_F(GatewayBodyLimitTest, AChunkedBodyGrowingPastTheLimitFails) {
   EXPECT_EQ(Feed(parser_, limits_, Chunked({40000, 30000})), bhttp::error::body_limit);
 }
 
-TEST_F(BodyLimitTest, AChunkedBodyWithinTheLimitIsAccepted) {
+TEST_F(GatewayBodyLimitTest, AChunkedBodyWithinTheLimitIsAccepted) {
   EXPECT_FALSE(Feed(parser_, limits_, Chunked({40000, 25536})));
   EXPECT_TRUE(parser_.is_done());
   EXPECT_EQ(parser_.get().body().size(), 65536u);
 }
 
-TEST_F(BodyLimitTest, HugeHeadersFailWithHeaderLimit) {
+TEST_F(GatewayBodyLimitTest, HugeHeadersFailWithHeaderLimit) {
   std::string header = "GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'h') + "\r\n\r\n";
   EXPECT_EQ(Feed(parser_, limits_, header), bhttp::error::header_limit);
 }
 
-TEST_F(BodyLimitTest, GarbageIsAParseError) {
+TEST_F(GatewayBodyLimitTest, GarbageIsAParseError) {
   auto ec = Feed(parser_, limits_, "HELLO THERE\r\n\r\n");
   ASSERT_TRUE(ec);
   auto answer = ResponseForReadError(ec, limits_);
@@ -98,7 +98,7 @@ TEST_F(BodyLimitTest, GarbageIsAParseError) {
   EXPECT_EQ(answer->status, 400);
 }
 
-TEST(ResponseForReadErrorTest, MapsLimitsAndParseErrorsAndIgnoresVanishedPeers) {
+TEST(GatewayResponseForReadErrorTest, MapsLimitsAndParseErrorsAndIgnoresVanishedPeers) {
   WireLimits limits;
   auto too_big = ResponseForReadError(bhttp::error::body_limit, limits);
   ASSERT_TRUE(too_big);
@@ -129,7 +129,7 @@ WireRequest Wire(bhttp::verb verb, std::string target) {
   return w;
 }
 
-TEST(ToRequestTest, SplitsTheTargetAndDecodesTheQuery) {
+TEST(GatewayToRequestTest, SplitsTheTargetAndDecodesTheQuery) {
   WireRequest w = Wire(bhttp::verb::get, "/v1/users?q=ab%5F+c&limit=5");
   auto r = ToRequest(w, "rid", "10.1.2.3", false);
   ASSERT_TRUE(r.ok());
@@ -144,7 +144,7 @@ TEST(ToRequestTest, SplitsTheTargetAndDecodesTheQuery) {
   EXPECT_EQ(r->client_ip, "10.1.2.3");
 }
 
-TEST(ToRequestTest, RefusesNonPathTargetsAndBrokenQueries) {
+TEST(GatewayToRequestTest, RefusesNonPathTargetsAndBrokenQueries) {
   WireRequest absolute = Wire(bhttp::verb::get, "http://evil.test/v1/me");
   EXPECT_EQ(ToRequest(absolute, "r", "ip", false).status().code(), StatusCode::kInvalidArgument);
   WireRequest star = Wire(bhttp::verb::options, "*");
@@ -153,7 +153,7 @@ TEST(ToRequestTest, RefusesNonPathTargetsAndBrokenQueries) {
   EXPECT_EQ(ToRequest(broken, "r", "ip", false).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ToRequestTest, ForwardedForIsOnlyBelievedBehindATrustedProxy) {
+TEST(GatewayToRequestTest, ForwardedForIsOnlyBelievedBehindATrustedProxy) {
   WireRequest w = Wire(bhttp::verb::get, "/healthz");
   w.set("X-Forwarded-For", "203.0.113.9, 198.51.100.4");
   WireRequest copy = w;
@@ -161,7 +161,7 @@ TEST(ToRequestTest, ForwardedForIsOnlyBelievedBehindATrustedProxy) {
   EXPECT_EQ(ToRequest(copy, "r", "127.0.0.1", true)->client_ip, "198.51.100.4");
 }
 
-TEST(ToWireTest, SetsRequestIdTypeLengthAndKeepAlive) {
+TEST(GatewayToWireTest, SetsRequestIdTypeLengthAndKeepAlive) {
   Response r = ErrorResponse(405, "METHOD_NOT_ALLOWED", "no");
   r.headers.emplace_back("Allow", "GET, POST");
   WireResponse w = ToWire(r, "rid-1", 11, true);
@@ -177,7 +177,7 @@ TEST(ToWireTest, SetsRequestIdTypeLengthAndKeepAlive) {
   EXPECT_EQ(closing[bhttp::field::content_type], "");
 }
 
-TEST(MethodLabelTest, UnknownMethodsShareOneLabel) {
+TEST(GatewayMethodLabelTest, UnknownMethodsShareOneLabel) {
   EXPECT_EQ(MethodLabel(WireRequest{bhttp::verb::patch, "/", 11}), "PATCH");
   WireRequest odd;
   odd.method_string("BREW");
