@@ -125,12 +125,22 @@ int main() {
   auto redis = redis::Client::Create(redis_settings, redis_options);
   if (!redis.ok()) return Fail("cannot connect to Redis", redis.status());
   auth::RedisSessionStore sessions(**redis);
-  auth::RedisThrottle throttle(**redis);
+  auth::RedisThrottle throttle(**redis, EnvString("THROTTLE_KEY_PREFIX", "auth:throttle:"));
 
   // Users service: nickname reservations.
   auth::UsersNicknameRegistry nicknames(
       grpc::CreateChannel(EnvString("USERS_ADDR", "127.0.0.1:50052"), grpc::InsecureChannelCredentials()),
       EnvMillis("USERS_TIMEOUT_MS", milliseconds(2000)));
+
+  // The rules' limits.
+  auth::AuthConfig config;
+  config.users_topic = EnvString("USERS_TOPIC", kafka::kUsersTopic);
+  config.refresh_token_ttl = seconds(EnvInt("REFRESH_TOKEN_TTL_S", 30 * 24 * 3600));
+  config.login_max_failures_per_email = EnvInt("LOGIN_MAX_FAILURES_PER_EMAIL", 10);
+  config.login_max_failures_per_ip = EnvInt("LOGIN_MAX_FAILURES_PER_IP", 500);
+  config.login_failure_window = seconds(EnvInt("LOGIN_FAILURE_WINDOW_S", 900));
+  config.register_max_per_ip = EnvInt("REGISTER_MAX_PER_IP", 300);
+  config.register_window = seconds(EnvInt("REGISTER_WINDOW_S", 900));
 
   // Events: outbox relay to Kafka.
   outbox::KafkaPublisherOptions publisher_options;
@@ -140,19 +150,12 @@ int main() {
   if (!publisher.ok()) return Fail("cannot create the Kafka publisher", publisher.status());
   outbox::Relay relay(**pool, **publisher);
   std::jthread topic_thread(
-      [&](std::stop_token stop) { EnsureTopicUntilDone(brokers, kafka::kUsersTopic, stop); });
+      [&](std::stop_token stop) { EnsureTopicUntilDone(brokers, config.users_topic, stop); });
   relay.Start();
 
-  auth::AuthLimits limits;
-  limits.refresh_token_ttl = seconds(EnvInt("REFRESH_TOKEN_TTL_S", 30 * 24 * 3600));
-  limits.login_max_failures_per_email = EnvInt("LOGIN_MAX_FAILURES_PER_EMAIL", 10);
-  limits.login_max_failures_per_ip = EnvInt("LOGIN_MAX_FAILURES_PER_IP", 500);
-  limits.login_failure_window = seconds(EnvInt("LOGIN_FAILURE_WINDOW_S", 900));
-  limits.register_max_per_ip = EnvInt("REGISTER_MAX_PER_IP", 300);
-  limits.register_window = seconds(EnvInt("REGISTER_WINDOW_S", 900));
   auth::AuthDependencies deps{accounts->get(), &sessions,     &throttle,       &hasher,
                               &nicknames,      signer->get(), verifier->get(), &clock};
-  auto service = auth::AuthService::Create(deps, limits);
+  auto service = auth::AuthService::Create(deps, config);
   if (!service.ok()) return Fail("cannot build the auth service", service.status());
 
   auth::AuthGrpcService grpc_service(**service);

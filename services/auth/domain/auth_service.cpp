@@ -54,23 +54,24 @@ std::string SessionIdOfRefreshToken(const std::string& refresh_token) {
 }
 
 StatusOr<std::unique_ptr<AuthService>> AuthService::Create(const AuthDependencies& deps,
-                                                           const AuthLimits& limits) {
+                                                           const AuthConfig& config) {
   if (!deps.accounts || !deps.sessions || !deps.throttle || !deps.hasher || !deps.nicknames || !deps.signer ||
       !deps.verifier || !deps.clock) {
     return InvalidArgumentError("AuthService needs every dependency");
   }
-  if (limits.refresh_token_ttl.count() <= 0 || limits.login_failure_window.count() <= 0 ||
-      limits.register_window.count() <= 0 || limits.login_max_failures_per_email <= 0 ||
-      limits.login_max_failures_per_ip <= 0 || limits.register_max_per_ip <= 0) {
-    return InvalidArgumentError("limits and windows must be positive");
+  if (config.refresh_token_ttl.count() <= 0 || config.login_failure_window.count() <= 0 ||
+      config.register_window.count() <= 0 || config.login_max_failures_per_email <= 0 ||
+      config.login_max_failures_per_ip <= 0 || config.register_max_per_ip <= 0 ||
+      config.users_topic.empty()) {
+    return InvalidArgumentError("limits, windows and the topic must be set");
   }
   // Unknown emails are checked against this hash so that they cost what a wrong password costs.
   MESSENGER_ASSIGN_OR_RETURN(std::string dummy_hash, deps.hasher->Hash(RandomToken(16)));
-  return std::unique_ptr<AuthService>(new AuthService(deps, limits, std::move(dummy_hash)));
+  return std::unique_ptr<AuthService>(new AuthService(deps, config, std::move(dummy_hash)));
 }
 
-AuthService::AuthService(const AuthDependencies& deps, const AuthLimits& limits, std::string dummy_hash)
-    : deps_(deps), limits_(limits), dummy_hash_(std::move(dummy_hash)) {}
+AuthService::AuthService(const AuthDependencies& deps, const AuthConfig& config, std::string dummy_hash)
+    : deps_(deps), config_(config), dummy_hash_(std::move(dummy_hash)) {}
 
 StatusOr<std::string> AuthService::Register(const std::string& email, const std::string& password,
                                             const std::string& nickname, const std::string& client_ip,
@@ -78,8 +79,8 @@ StatusOr<std::string> AuthService::Register(const std::string& email, const std:
   MESSENGER_RETURN_IF_ERROR(ValidateRegistration(email, password, nickname));
 
   MESSENGER_ASSIGN_OR_RETURN(WindowCount attempts,
-                             deps_.throttle->Hit(RegisterIpThrottleKey(client_ip), limits_.register_window));
-  if (attempts.count > limits_.register_max_per_ip) {
+                             deps_.throttle->Hit(RegisterIpThrottleKey(client_ip), config_.register_window));
+  if (attempts.count > config_.register_max_per_ip) {
     return RateLimited("too many registrations from this address", attempts.remaining, retry_after);
   }
 
@@ -96,8 +97,8 @@ StatusOr<std::string> AuthService::Register(const std::string& email, const std:
 
   const int64_t now_ms = ToUnixMillis(deps_.clock->Now());
   const Account account{user_id, email, email_lower, std::move(password_hash), now_ms};
-  const Status created =
-      deps_.accounts->CreateWithEvent(account, UserRegisteredMessage(user_id, nickname, now_ms));
+  const Status created = deps_.accounts->CreateWithEvent(
+      account, UserRegisteredMessage(config_.users_topic, user_id, nickname, now_ms));
   if (!created.ok()) {
     // The reservation would expire by itself; giving it back frees the nickname at once.
     const Status released = deps_.nicknames->Release(nickname, user_id);
@@ -113,13 +114,13 @@ StatusOr<std::string> AuthService::Register(const std::string& email, const std:
 Status AuthService::CheckLoginThrottle(const std::string& email_key, const std::string& ip_key,
                                        seconds* retry_after) {
   MESSENGER_ASSIGN_OR_RETURN(WindowCount ip, deps_.throttle->Peek(ip_key));
-  if (ip.count >= limits_.login_max_failures_per_ip) {
+  if (ip.count >= config_.login_max_failures_per_ip) {
     return RateLimited("too many failed logins from this address", ip.remaining, retry_after);
   }
   // The email's attempt is counted before the password is checked, so that concurrent guesses cannot slip
   // past the limit; a successful login resets the count.
-  MESSENGER_ASSIGN_OR_RETURN(WindowCount email, deps_.throttle->Hit(email_key, limits_.login_failure_window));
-  if (email.count > limits_.login_max_failures_per_email) {
+  MESSENGER_ASSIGN_OR_RETURN(WindowCount email, deps_.throttle->Hit(email_key, config_.login_failure_window));
+  if (email.count > config_.login_max_failures_per_email) {
     return RateLimited("too many failed logins for this email", email.remaining, retry_after);
   }
   return OkStatus();
@@ -140,7 +141,7 @@ StatusOr<TokenPair> AuthService::Login(const std::string& email, const std::stri
   MESSENGER_ASSIGN_OR_RETURN(
       bool matches, deps_.hasher->Verify(has_password ? *account->password_hash : dummy_hash_, password));
   if (!has_password || !matches) {
-    MESSENGER_RETURN_IF_ERROR(deps_.throttle->Hit(ip_key, limits_.login_failure_window).status());
+    MESSENGER_RETURN_IF_ERROR(deps_.throttle->Hit(ip_key, config_.login_failure_window).status());
     return InvalidCredentials();
   }
 
@@ -163,7 +164,7 @@ StatusOr<TokenPair> AuthService::StartSession(const std::string& user_id) {
   const std::string session_id = NewUuid();
   std::string refresh_token = session_id + "." + RandomToken(kRefreshRandomBytes);
   MESSENGER_RETURN_IF_ERROR(
-      deps_.sessions->Create(session_id, user_id, Sha256Hex(refresh_token), limits_.refresh_token_ttl));
+      deps_.sessions->Create(session_id, user_id, Sha256Hex(refresh_token), config_.refresh_token_ttl));
   return IssuePair(user_id, session_id, std::move(refresh_token));
 }
 
@@ -179,7 +180,7 @@ StatusOr<TokenPair> AuthService::Refresh(const std::string& refresh_token) {
   std::string next_token = session_id + "." + RandomToken(kRefreshRandomBytes);
   MESSENGER_ASSIGN_OR_RETURN(RotateResult rotated,
                              deps_.sessions->Rotate(session_id, Sha256Hex(refresh_token),
-                                                    Sha256Hex(next_token), limits_.refresh_token_ttl));
+                                                    Sha256Hex(next_token), config_.refresh_token_ttl));
   switch (rotated.outcome) {
     case RotateOutcome::kRotated:
       return IssuePair(rotated.user_id, session_id, std::move(next_token));

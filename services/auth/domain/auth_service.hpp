@@ -19,7 +19,7 @@
 
 namespace messenger::auth {
 
-struct AuthLimits {
+struct AuthConfig {
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   // Consecutive failed logins for one email (known or not) within the window, after which that email is
   // refused (RATE_LIMITED) until the window ends, whatever the password.
@@ -30,6 +30,8 @@ struct AuthLimits {
   // Registration attempts (that pass validation) from one client address within the window.
   int64_t register_max_per_ip = 300;
   std::chrono::seconds register_window{900};
+  // Where UserRegistered goes.
+  std::string users_topic = "messenger.users.v1";
 };
 
 struct TokenPair {
@@ -63,7 +65,7 @@ class AuthService {
   // Hashes a dummy password once (to answer unknown emails as slowly as wrong passwords), so it may take a
   // moment. INVALID_ARGUMENT when a dependency is missing.
   static StatusOr<std::unique_ptr<AuthService>> Create(const AuthDependencies& deps,
-                                                       const AuthLimits& limits);
+                                                       const AuthConfig& config);
 
   // The new account's user ID. INVALID_ARGUMENT for bad input; RESOURCE_EXHAUSTED (RATE_LIMITED) when the
   // address registered too often; ALREADY_EXISTS with EMAIL_TAKEN (checked first) or NICKNAME_TAKEN.
@@ -90,7 +92,7 @@ class AuthService {
   StatusOr<Identity> ValidateToken(const std::string& access_token);
 
  private:
-  AuthService(const AuthDependencies& deps, const AuthLimits& limits, std::string dummy_hash);
+  AuthService(const AuthDependencies& deps, const AuthConfig& config, std::string dummy_hash);
 
   Status CheckLoginThrottle(const std::string& email_key, const std::string& ip_key,
                             std::chrono::seconds* retry_after);
@@ -100,7 +102,7 @@ class AuthService {
   void MaybeRehash(const Account& account, const std::string& password);
 
   AuthDependencies deps_;
-  AuthLimits limits_;
+  AuthConfig config_;
   std::string dummy_hash_;
 };
 

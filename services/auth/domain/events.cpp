@@ -2,12 +2,11 @@
 
 #include "messenger/common/ids.hpp"
 #include "messenger/events/v1/events.pb.h"
-#include "messenger/kafka/topics.hpp"
 
 namespace messenger::auth {
 
-OutboxMessage UserRegisteredMessage(const std::string& user_id, const std::string& nickname,
-                                    int64_t registered_at_unix_ms) {
+OutboxMessage UserRegisteredMessage(const std::string& topic, const std::string& user_id,
+                                    const std::string& nickname, int64_t registered_at_unix_ms) {
   events::v1::Envelope envelope;
   envelope.set_event_id(NewUuid());
   envelope.set_occurred_at_unix_ms(registered_at_unix_ms);
@@ -15,7 +14,7 @@ OutboxMessage UserRegisteredMessage(const std::string& user_id, const std::strin
   event->set_user_id(user_id);
   event->set_nickname(nickname);
   event->set_registered_at_unix_ms(registered_at_unix_ms);
-  return OutboxMessage{envelope.event_id(), kafka::kUsersTopic, user_id, envelope.SerializeAsString()};
+  return OutboxMessage{envelope.event_id(), topic, user_id, envelope.SerializeAsString()};
 }
 
 }  // namespace messenger::auth

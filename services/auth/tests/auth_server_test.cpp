@@ -75,7 +75,7 @@ class AuthServerTest : public ::testing::Test {
 
     AuthDependencies deps{accounts_.get(), sessions_.get(), throttle_.get(), hasher_.get(),
                           &nicknames_,     signer_.get(),   verifier_.get(), &clock_};
-    service_ = std::move(AuthService::Create(deps, AuthLimits{})).value();
+    service_ = std::move(AuthService::Create(deps, AuthConfig{})).value();
     grpc_service_ = std::make_unique<AuthGrpcService>(*service_);
 
     grpc::ServerBuilder builder;

@@ -19,9 +19,9 @@ constexpr char kIp[] = "203.0.113.7";
 
 class AuthServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override { Build(AuthLimits{}); }
+  void SetUp() override { Build(AuthConfig{}); }
 
-  void Build(const AuthLimits& limits) {
+  void Build(const AuthConfig& limits) {
     static const testing::TestKeyPair keys = testing::NewEs256KeyPair();
     limits_ = limits;
     signer_ = *token::Signer::Create(keys.private_pem, "messenger-auth", "messenger-api", 900s, clock_);
@@ -54,7 +54,7 @@ class AuthServiceTest : public ::testing::Test {
   testing::InMemoryNicknameRegistry nicknames_;
   std::unique_ptr<token::Signer> signer_;
   std::unique_ptr<token::Verifier> verifier_;
-  AuthLimits limits_;
+  AuthConfig limits_;
   std::unique_ptr<AuthService> service_;
 };
 
@@ -195,7 +195,7 @@ TEST_F(AuthServiceTest, UsersDownIsUnavailableAndStoresNothing) {
 }
 
 TEST_F(AuthServiceTest, RegistrationsPerAddressAreLimited) {
-  AuthLimits limits;
+  AuthConfig limits;
   limits.register_max_per_ip = 3;
   limits.register_window = 600s;
   Build(limits);
@@ -288,7 +288,7 @@ TEST_F(AuthServiceTest, EmailThrottleKeysCarryNoEmail) {
 }
 
 TEST_F(AuthServiceTest, FailuresPerAddressAreLimited) {
-  AuthLimits limits;
+  AuthConfig limits;
   limits.login_max_failures_per_ip = 5;
   Build(limits);
   MustRegister("someone@example.test", "someone");

@@ -15,6 +15,10 @@
 namespace messenger::auth {
 namespace {
 
+OutboxMessage Event(const std::string& user_id, const std::string& nickname, int64_t at_ms) {
+  return UserRegisteredMessage("messenger.users.v1", user_id, nickname, at_ms);
+}
+
 class PgAccountRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -55,7 +59,7 @@ class PgAccountRepositoryTest : public ::testing::Test {
 
 TEST_F(PgAccountRepositoryTest, StoresAndFindsAnAccountByLowercasedEmail) {
   const Account account = NewAccount("Mixed.Case@Example.test");
-  ASSERT_TRUE(repo_->CreateWithEvent(account, UserRegisteredMessage(account.id, "mixed", 1)).ok());
+  ASSERT_TRUE(repo_->CreateWithEvent(account, Event(account.id, "mixed", 1)).ok());
 
   auto found = repo_->FindByEmail("mixed.case@example.test");
   ASSERT_TRUE(found.ok()) << found.status();
@@ -69,7 +73,7 @@ TEST_F(PgAccountRepositoryTest, StoresAndFindsAnAccountByLowercasedEmail) {
 
 TEST_F(PgAccountRepositoryTest, TheEventIsWrittenWithTheAccount) {
   const Account account = NewAccount("evt@example.test");
-  const OutboxMessage event = UserRegisteredMessage(account.id, "evt_user", 42);
+  const OutboxMessage event = Event(account.id, "evt_user", 42);
   ASSERT_TRUE(repo_->CreateWithEvent(account, event).ok());
   std::string topic, key, payload;
   ASSERT_TRUE(pool_
@@ -89,9 +93,9 @@ TEST_F(PgAccountRepositoryTest, TheEventIsWrittenWithTheAccount) {
 
 TEST_F(PgAccountRepositoryTest, EmailIsUniqueCaseInsensitivelyAndARefusalWritesNoEvent) {
   const Account first = NewAccount("dup@example.test");
-  ASSERT_TRUE(repo_->CreateWithEvent(first, UserRegisteredMessage(first.id, "dup1", 1)).ok());
+  ASSERT_TRUE(repo_->CreateWithEvent(first, Event(first.id, "dup1", 1)).ok());
   const Account second = NewAccount("DUP@Example.TEST");
-  const Status taken = repo_->CreateWithEvent(second, UserRegisteredMessage(second.id, "dup2", 1));
+  const Status taken = repo_->CreateWithEvent(second, Event(second.id, "dup2", 1));
   EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(taken.reason(), "EMAIL_TAKEN");
   EXPECT_EQ(CountRows("accounts"), 1);
@@ -105,7 +109,7 @@ TEST_F(PgAccountRepositoryTest, ConcurrentRegistrationsOfOneEmailGiveExactlyOneA
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       const Account a = NewAccount(i % 2 ? "Race@Example.test" : "race@example.test");
-      const Status s = repo_->CreateWithEvent(a, UserRegisteredMessage(a.id, "race" + std::to_string(i), 1));
+      const Status s = repo_->CreateWithEvent(a, Event(a.id, "race" + std::to_string(i), 1));
       if (s.ok()) {
         ++created;
       } else if (s.reason() == "EMAIL_TAKEN") {
@@ -124,7 +128,7 @@ TEST_F(PgAccountRepositoryTest, ConcurrentRegistrationsOfOneEmailGiveExactlyOneA
 
 TEST_F(PgAccountRepositoryTest, AnAccountWithoutPasswordKeepsNoHash) {
   const Account oauth_only = NewAccount("oauth@example.test", std::nullopt);
-  ASSERT_TRUE(repo_->CreateWithEvent(oauth_only, UserRegisteredMessage(oauth_only.id, "oauthy", 1)).ok());
+  ASSERT_TRUE(repo_->CreateWithEvent(oauth_only, Event(oauth_only.id, "oauthy", 1)).ok());
   auto found = repo_->FindByEmail("oauth@example.test");
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->password_hash.has_value());
@@ -132,7 +136,7 @@ TEST_F(PgAccountRepositoryTest, AnAccountWithoutPasswordKeepsNoHash) {
 
 TEST_F(PgAccountRepositoryTest, UpdatesThePasswordHash) {
   const Account account = NewAccount("rehash@example.test");
-  ASSERT_TRUE(repo_->CreateWithEvent(account, UserRegisteredMessage(account.id, "rehash", 1)).ok());
+  ASSERT_TRUE(repo_->CreateWithEvent(account, Event(account.id, "rehash", 1)).ok());
   ASSERT_TRUE(repo_->UpdatePasswordHash(account.id, "$argon2id$stronger").ok());
   EXPECT_EQ(repo_->FindByEmail("rehash@example.test")->password_hash, "$argon2id$stronger");
   EXPECT_EQ(repo_->UpdatePasswordHash(NewUuid(), "x").code(), StatusCode::kNotFound);
