@@ -30,7 +30,9 @@ Dispatcher::Dispatcher(const Router& router, Authenticator& authenticator)
 
 boost::asio::awaitable<Response> Dispatcher::Dispatch(Request& request) const {
   request.route = std::string(kUnmatchedRoute);
-  RouteMatch match = router_.Match(request.method, request.path);
+  // HEAD is GET without the body (the server leaves the body out).
+  RouteMatch match =
+      router_.Match(request.method == "HEAD" ? std::string_view("GET") : request.method, request.path);
   if (match.kind == RouteMatch::Kind::kNotFound) {
     co_return ErrorResponse(404, "NOT_FOUND", "no such route");
   }

@@ -1,6 +1,6 @@
 // Everything between a parsed request and a response: route lookup (404 / 405), bearer authentication for
 // protected routes (401 / 503), the handler, and a last-resort 500 for a handler that throws. The server does
-// the wire; this class is testable without sockets.
+// the wire; this class is testable without sockets. HEAD is routed as GET (the server drops the body).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

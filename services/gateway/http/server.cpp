@@ -256,7 +256,8 @@ asio::awaitable<void> HttpServer::Session(beast::tcp_stream stream, std::shared_
 
     keep_alive = keep_alive && !response.close && !shared->draining.load();
     int status = response.status;
-    WireResponse wire = ToWire(std::move(response), request_id, version, keep_alive);
+    WireResponse wire = ToWire(std::move(response), request_id, version, keep_alive,
+                               wire_request.method() == bhttp::verb::head);
     stream.expires_after(options_.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, wire, kTuple);
     auto took = std::chrono::steady_clock::now() - started;

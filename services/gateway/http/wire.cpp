@@ -75,14 +75,19 @@ StatusOr<Request> ToRequest(WireRequest& wire, std::string request_id, std::stri
   return request;
 }
 
-WireResponse ToWire(Response response, const std::string& request_id, unsigned version, bool keep_alive) {
+WireResponse ToWire(Response response, const std::string& request_id, unsigned version, bool keep_alive,
+                    bool head) {
   WireResponse wire{static_cast<bhttp::status>(response.status), version};
   wire.set(bhttp::field::server, "messenger-gateway");
   wire.set("X-Request-Id", request_id);
   if (!response.content_type.empty()) wire.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) wire.set(name, value);
-  wire.body() = std::move(response.body);
   wire.keep_alive(keep_alive);
+  if (head) {
+    if (response.status != 204 && response.status >= 200) wire.content_length(response.body.size());
+    return wire;
+  }
+  wire.body() = std::move(response.body);
   wire.prepare_payload();
   return wire;
 }

@@ -43,8 +43,10 @@ std::optional<Response> ResponseForReadError(const boost::beast::error_code& ec,
 StatusOr<Request> ToRequest(WireRequest& wire, std::string request_id, std::string peer_ip,
                             bool trusted_proxy);
 
-// The wire answer, with X-Request-Id, Server, Content-Type/-Length and keep-alive set.
-WireResponse ToWire(Response response, const std::string& request_id, unsigned version, bool keep_alive);
+// The wire answer, with X-Request-Id, Server, Content-Type/-Length and keep-alive set. For a HEAD request
+// (`head`), the headers of the answer without its body.
+WireResponse ToWire(Response response, const std::string& request_id, unsigned version, bool keep_alive,
+                    bool head = false);
 
 // "GET", "POST" ... for a method Beast knows, "OTHER" for any other token (keeps metric labels bounded).
 std::string MethodLabel(const WireRequest& wire);

@@ -60,6 +60,11 @@ TEST_F(GatewayDispatcherTest, PublicRouteRunsWithoutAToken) {
   EXPECT_FALSE(seen_.principal.has_value());
 }
 
+TEST_F(GatewayDispatcherTest, HeadIsRoutedAsGet) {
+  EXPECT_EQ(Dispatch(MakeRequest("HEAD", "/open")).status, 204);
+  EXPECT_EQ(last_.route, "/open");
+}
+
 TEST_F(GatewayDispatcherTest, UnknownRouteIs404WithoutAskingForAToken) {
   Response r = Dispatch(MakeRequest("GET", "/private/x/y"));
   EXPECT_EQ(r.status, 404);

@@ -132,6 +132,16 @@ TEST_F(GatewayServerTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
   EXPECT_TRUE(IsUuid(Send("GET", "/v1/nope").Header("x-request-id")));
 }
 
+TEST_F(GatewayServerTest, HeadAnswersHeadersOnlyAndTheConnectionStaysUsable) {
+  Connection c(gateway_.port());
+  c.WriteRaw("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  Reply head = c.ReadHead();
+  EXPECT_EQ(head.status, 200);
+  EXPECT_NE(head.Header("content-length"), "0");
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(c.Send("GET", "/healthz").status, 200);  // no stray body bytes were left on the connection
+}
+
 TEST_F(GatewayServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   Connection c(gateway_.port());
   for (int i = 0; i < 3; ++i) {

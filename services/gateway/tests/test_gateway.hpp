@@ -181,8 +181,13 @@ class Connection {
 
   void WriteRaw(const std::string& bytes) { asio::write(stream_, asio::buffer(bytes)); }
 
-  Reply Read() {
+  Reply Read() { return ReadResponse(false); }
+  // The answer to a HEAD request: headers only, whatever Content-Length says.
+  Reply ReadHead() { return ReadResponse(true); }
+
+  Reply ReadResponse(bool head) {
     bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(head);
     parser.body_limit(1 << 20);
     bhttp::read(stream_, buffer_, parser);
     auto res = parser.release();

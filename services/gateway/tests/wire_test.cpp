@@ -177,6 +177,14 @@ TEST(GatewayToWireTest, SetsRequestIdTypeLengthAndKeepAlive) {
   EXPECT_EQ(closing[bhttp::field::content_type], "");
 }
 
+TEST(GatewayToWireTest, HeadGetsTheHeadersWithoutTheBody) {
+  WireResponse w = ToWire(ErrorResponse(404, "NOT_FOUND", "no such route"), "rid", 11, true, /*head=*/true);
+  EXPECT_TRUE(w.body().empty());
+  EXPECT_EQ(w[bhttp::field::content_length],
+            std::to_string(ErrorResponse(404, "NOT_FOUND", "no such route").body.size()));
+  EXPECT_EQ(w[bhttp::field::content_type], "application/json");
+}
+
 TEST(GatewayMethodLabelTest, UnknownMethodsShareOneLabel) {
   EXPECT_EQ(MethodLabel(WireRequest{bhttp::verb::patch, "/", 11}), "PATCH");
   WireRequest odd;
