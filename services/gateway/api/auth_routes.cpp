@@ -103,8 +103,9 @@ asio::awaitable<Response> OAuthAuthorize(AuthClient& auth, Request& request) {
   if (!result.ok()) co_return ErrorFromRpc(request, "auth.OAuthAuthorize", result);
   const std::string& url = result.value.authorization_url();
   if (!IsSafeHeaderValue(url)) {
-    co_return ErrorFromRpc(request, "auth.OAuthAuthorize",
-                           RpcResult<int>{InternalError("authorization URL unusable as a Location"), {}, 0});
+    log::RequestScope scope(request.request_id);
+    log::Error("Auth answered an authorization URL unusable as a Location header");
+    co_return ErrorResponseFor(InternalError("bad authorization URL"));
   }
   // The body repeats the URL for clients that do not follow redirects (XHR, mobile apps).
   Response response = JsonResponse(302, json::object{{"authorization_url", url}});
