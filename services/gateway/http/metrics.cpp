@@ -60,7 +60,7 @@ std::string Metrics::Render() const {
     out += "http_requests_total{route=\"" + EscapeLabel(route) + "\",method=\"" + EscapeLabel(method) +
            "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(count) + "\n";
   }
-  out += "# HELP http_request_duration_seconds Time from a complete request header to the response.\n";
+  out += "# HELP http_request_duration_seconds Time from a complete request header to the answer being ready.\n";
   out += "# TYPE http_request_duration_seconds histogram\n";
   for (const auto& [key, h] : durations_) {
     std::string labels =

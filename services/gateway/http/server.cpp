@@ -207,12 +207,12 @@ asio::awaitable<void> HttpServer::Session(beast::tcp_stream stream, std::shared_
         failed.path = std::string(target.substr(0, target.find('?')));
       }
       int status = answer->status;
-      WireResponse wire = ToWire(std::move(*answer), request_id, 11, /*keep_alive=*/false);
-      stream.expires_after(options_.write_timeout);
-      auto [write_ec, written] = co_await bhttp::async_write(stream, wire, kTuple);
       auto took = std::chrono::steady_clock::now() - started;
       metrics_.Observe(kUnmatchedRoute, method_label, status, took);
       AccessLog(failed, method_label, status, took);
+      WireResponse wire = ToWire(std::move(*answer), request_id, 11, /*keep_alive=*/false);
+      stream.expires_after(options_.write_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(stream, wire, kTuple);
       if (write_ec) break;
       // Read and drop what the client still sends, then close.
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -255,15 +255,16 @@ asio::awaitable<void> HttpServer::Session(beast::tcp_stream stream, std::shared_
     }
 
     keep_alive = keep_alive && !response.close && !shared->draining.load();
+    // Counted before the answer leaves, so a client that has the answer also finds it in /metrics.
     int status = response.status;
+    auto took = std::chrono::steady_clock::now() - started;
+    metrics_.Observe(request.route, method_label, status, took);
+    AccessLog(request, method_label, status, took);
     WireResponse wire = ToWire(std::move(response), request_id, version, keep_alive,
                                wire_request.method() == bhttp::verb::head);
     stream.expires_after(options_.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, wire, kTuple);
-    auto took = std::chrono::steady_clock::now() - started;
     active.Release();
-    metrics_.Observe(request.route, method_label, status, took);
-    AccessLog(request, method_label, status, took);
     if (write_ec) break;
     if (!keep_alive) {
       stream.socket().shutdown(tcp::socket::shutdown_send, ec);
