@@ -1,6 +1,7 @@
 #include "messenger/kafka/consumer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <tuple>
@@ -126,6 +127,9 @@ class Consumer::Impl {
     static_cast<Impl*>(opaque)->Rebalance(rk, err, partitions);
   }
 
+  int assigned() const { return assigned_.load(); }
+  int positioned() const { return positioned_.load(); }
+
   bool last_error_from_handler_ = false;
 
  private:
@@ -203,6 +207,10 @@ class Consumer::Impl {
     const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       Forget(partitions);
+      bool pinned = false;
+      for (int attempt = 0; options_.start_not_before && !pinned && attempt < 3; ++attempt) {
+        pinned = Pin(rk, partitions);
+      }
       if (cooperative) {
         rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions);
         if (e != nullptr) rd_kafka_error_destroy(e);
@@ -211,6 +219,8 @@ class Consumer::Impl {
       }
       // A partition paused under an earlier assignment must not stay paused.
       rd_kafka_resume_partitions(rk, partitions);
+      assigned_.fetch_add(partitions->cnt);
+      if (pinned) positioned_.fetch_add(partitions->cnt);
       return;
     }
     // Revoked (or lost): commit what was handled while the partitions are still ours, then let them go.
@@ -219,9 +229,53 @@ class Consumer::Impl {
     if (cooperative) {
       rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions);
       if (e != nullptr) rd_kafka_error_destroy(e);
+      assigned_.fetch_sub(partitions->cnt);
+      positioned_.store(std::min(positioned_.load(), assigned_.load()));
     } else {
       rd_kafka_assign(rk, nullptr);
+      assigned_.store(0);
+      positioned_.store(0);
     }
+  }
+
+  // Sets every partition's offset to where it must start (ConsumerOptions::start_not_before): the committed
+  // offset, but not before the first record at or after the time; without either, the high watermark. The
+  // watermark is read before the time lookup, so a record produced in between is not skipped. False (and the
+  // list untouched) when a query failed; the partitions then start as librdkafka would have them start.
+  bool Pin(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* partitions) {
+    if (partitions->cnt == 0) return true;
+    const int timeout_ms = static_cast<int>(options_.position_timeout.count());
+    internal::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(partitions));
+    if (rd_kafka_committed(rk, committed.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    std::vector<int64_t> high(partitions->cnt);
+    for (int i = 0; i < partitions->cnt; ++i) {
+      int64_t low = 0;
+      if (rd_kafka_query_watermark_offsets(rk, partitions->elems[i].topic, partitions->elems[i].partition, &low,
+                                           &high[i], timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return false;
+      }
+    }
+    const int64_t since_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.start_not_before->time_since_epoch())
+            .count();
+    internal::PartitionListPtr by_time(rd_kafka_topic_partition_list_copy(partitions));
+    for (int i = 0; i < by_time->cnt; ++i) by_time->elems[i].offset = since_ms;
+    if (rd_kafka_offsets_for_times(rk, by_time.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      if (committed->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+          by_time->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return false;
+      }
+    }
+    for (int i = 0; i < partitions->cnt; ++i) {
+      // offsets_for_times answers -1 (the end) when no record is that recent: everything up to the watermark
+      // read above is older.
+      int64_t start = by_time->elems[i].offset >= 0 ? by_time->elems[i].offset : high[i];
+      start = std::min(start, high[i]);
+      if (committed->elems[i].offset >= 0) start = std::max(start, committed->elems[i].offset);
+      partitions->elems[i].offset = start;
+    }
+    return true;
   }
 
   void Forget(const rd_kafka_topic_partition_list_t* partitions) {
@@ -239,6 +293,9 @@ class Consumer::Impl {
 
   ConsumerOptions options_;
   internal::HandlePtr rk_;
+  // Written by the rebalance callback (on the polling thread), read by any thread.
+  std::atomic<int> assigned_{0};
+  std::atomic<int> positioned_{0};
   bool closed_ = false;
   std::map<TopicPartition, Paused> paused_;
   std::map<TopicPartition, int64_t> to_commit_;  // next offset to commit, per partition handled this poll
@@ -288,5 +345,9 @@ void Consumer::Run(const RecordHandler& handler, std::stop_token stop,
 }
 
 void Consumer::Close() { impl_->Close(); }
+
+int Consumer::AssignedPartitions() const { return impl_->assigned(); }
+
+int Consumer::PositionedPartitions() const { return impl_->positioned(); }
 
 }  // namespace messenger::kafka

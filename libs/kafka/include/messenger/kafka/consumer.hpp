@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ struct ConsumerOptions {
   int max_batch = 500;
   // Extra librdkafka properties, applied last (enable.auto.commit stays false).
   std::map<std::string, std::string> extra;
+  // When set, every partition assigned to this consumer is pinned to a concrete start offset during the
+  // assignment (see PositionedPartitions): the group's committed offset, but never before the first record
+  // stamped at or after this time; a partition with neither starts at its end as of the assignment (its high
+  // watermark read before the time lookup, so nothing produced after the assignment is skipped). For a
+  // consumer that must see everything from a moment on (e.g. its own start) without replaying a long past.
+  std::optional<std::chrono::system_clock::time_point> start_not_before;
+  // Deadline of each broker query made to pin a partition (committed offsets, watermarks, time lookup).
+  std::chrono::milliseconds position_timeout{5000};
 };
 
 // Handler contract: return OK when the record's effect is durable (its offset may be committed); return an
@@ -72,6 +81,13 @@ class Consumer {
 
   // Leaves the group (partitions go to the other members at once). Idempotent; PollOnce fails afterwards.
   void Close();
+
+  // Partitions currently assigned to this consumer. Thread-safe.
+  int AssignedPartitions() const;
+  // Of those, the ones pinned to a concrete start offset (only with start_not_before; 0 while a pinning
+  // query failed, in which case the partition starts from the committed offset or auto.offset.reset).
+  // Thread-safe: another thread may poll this to tell when "everything from now on" is guaranteed.
+  int PositionedPartitions() const;
 
   class Impl;
 
