@@ -12,6 +12,7 @@
 #include "clients/blocking_pool.hpp"
 #include "clients/grpc_clients.hpp"
 #include "clients/grpc_health_probe.hpp"
+#include "clients/grpc_social_clients.hpp"
 #include "clients/redis_checks.hpp"
 #include "http/dispatcher.hpp"
 #include "http/metrics.hpp"
@@ -77,10 +78,22 @@ int Run() {
   GrpcUsersClient users(users_channel, rpc_deadline, in_flight);
   GrpcHealthProbe auth_probe("auth", auth_channel, readiness_deadline, in_flight);
   GrpcHealthProbe users_probe("users", users_channel, readiness_deadline, in_flight);
+  auto friends_channel = MakeChannel(EnvString("FRIENDS_ADDR", "127.0.0.1:50053"));
+  auto chat_channel = MakeChannel(EnvString("CHAT_ADDR", "127.0.0.1:50054"));
+  GrpcFriendsClient friends(friends_channel, rpc_deadline, in_flight);
+  GrpcChatClient chat(chat_channel, rpc_deadline, in_flight);
+  GrpcHealthProbe friends_probe("friends", friends_channel, readiness_deadline, in_flight);
+  GrpcHealthProbe chat_probe("chat", chat_channel, readiness_deadline, in_flight);
 
   Metrics metrics;
   Router router;
-  AddAllRoutes(router, RouteDependencies{auth, users, metrics, {&auth_probe, &users_probe, &redis_probe}});
+  AddAllRoutes(router,
+               RouteDependencies{auth,
+                                 users,
+                                 metrics,
+                                 {&auth_probe, &users_probe, &friends_probe, &chat_probe, &redis_probe},
+                                 &friends,
+                                 &chat});
   TokenAuthenticator authenticator(**verifier, liveness);
   Dispatcher dispatcher(router, authenticator);
   HttpServer server(ioc, server_options, dispatcher, metrics);

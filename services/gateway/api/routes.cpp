@@ -1,6 +1,8 @@
 #include "api/routes.hpp"
 
 #include "api/auth_routes.hpp"
+#include "api/chat_routes.hpp"
+#include "api/friend_routes.hpp"
 #include "api/ops_routes.hpp"
 #include "api/profile_routes.hpp"
 
@@ -10,6 +12,8 @@ void AddAllRoutes(Router& router, const RouteDependencies& deps) {
   AddOpsRoutes(router, deps.metrics, deps.readiness_probes);
   AddAuthRoutes(router, deps.auth);
   AddProfileRoutes(router, deps.users);
+  if (deps.friends != nullptr) AddFriendRoutes(router, *deps.friends);
+  if (deps.chat != nullptr) AddChatRoutes(router, *deps.chat);
 }
 
 }  // namespace messenger::gateway

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "clients/auth_client.hpp"
+#include "clients/chat_client.hpp"
+#include "clients/friends_client.hpp"
 #include "clients/readiness_probe.hpp"
 #include "clients/users_client.hpp"
 #include "http/metrics.hpp"
@@ -17,6 +19,9 @@ struct RouteDependencies {
   UsersClient& users;
   const Metrics& metrics;
   std::vector<ReadinessProbe*> readiness_probes;
+  // The friend and chat areas; their routes are served when set.
+  FriendsClient* friends = nullptr;
+  ChatClient* chat = nullptr;
 };
 
 // Everything in `deps` must outlive the router.

@@ -9,6 +9,7 @@
 
 #include "api/ops_routes.hpp"
 #include "api/routes.hpp"
+#include "social_fakes.hpp"
 #include "test_support.hpp"
 
 namespace messenger::gateway {
@@ -25,7 +26,7 @@ std::string Lower(std::string s) {
 class GatewayOpenApiTest : public ::testing::Test {
  protected:
   GatewayOpenApiTest() {
-    AddAllRoutes(router_, RouteDependencies{auth_, users_, metrics_, {}});
+    AddAllRoutes(router_, RouteDependencies{auth_, users_, metrics_, {}, &friends_, &chat_});
     boost::system::error_code ec;
     json::value v = json::parse(OpenApiDocument(), ec);
     EXPECT_FALSE(ec) << "openapi.json is not valid JSON: " << ec.message();
@@ -78,6 +79,8 @@ class GatewayOpenApiTest : public ::testing::Test {
 
   FakeAuthClient auth_;
   FakeUsersClient users_;
+  FakeFriendsClient friends_;
+  FakeChatClient chat_;
   Metrics metrics_;
   Router router_;
   json::object doc_;
