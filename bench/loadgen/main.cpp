@@ -47,6 +47,10 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   if (argc < 2) return Fail("no mode given");
   const std::string mode = argv[1];
+  if (mode == "help" || mode == "--help" || mode == "-h") {
+    std::cout << kUsage;
+    return 0;
+  }
   std::map<std::string, std::string> flags;
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <condition_variable>
@@ -43,6 +44,14 @@ class WsPool {
   const Histogram& connect_latency() const { return connect_latency_; }
 
  private:
+  boost::asio::awaitable<void> ConnectWorker(std::atomic<std::size_t>* next, std::size_t count,
+                                             std::size_t base, const std::vector<std::string>* tokens,
+                                             std::shared_ptr<FrameHandler> handler,
+                                             std::size_t* finished_workers);
+  boost::asio::awaitable<WsConnectResult> ConnectOne(WsClient* client, std::string token);
+  boost::asio::awaitable<void> ReadUntilClosed(WsClient* client, std::size_t index,
+                                               std::shared_ptr<FrameHandler> handler);
+
   Endpoint endpoint_;
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
