@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "loadgen/api.hpp"
+#include "loadgen/delivery_ledger.hpp"
 #include "loadgen/http_load.hpp"
 #include "loadgen/population.hpp"
 #include "loadgen/proc_stats.hpp"
@@ -23,8 +24,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 namespace {
-
-constexpr std::string_view kDeliveryPrefix = "s2 message ";
 
 json::object CountsJson(const std::map<std::string, uint64_t>& counts) {
   json::object out;
@@ -44,117 +43,6 @@ Status ProbeWebSocket(const Endpoint& gateway, const std::string& token) {
   }
   return UnavailableError("GET /v1/ws upgrade failed: " + what);
 }
-
-// What the delivery scenario tracks, from the WebSocket threads and the sender's threads.
-class DeliveryLedger {
- public:
-  DeliveryLedger(std::size_t slots, const RateSchedule& schedule)
-      : schedule_(schedule), sent_(slots), got_(slots) {}
-
-  void Sent(uint64_t slot, bool ok) {
-    std::lock_guard lock(mu_);
-    if (slot < sent_.size()) sent_[slot] = ok;
-  }
-
-  // A frame on the connection of `receiver`; `author_side` says whether it is the author's own connection.
-  void Frame(std::size_t receiver, std::string_view text,
-             const std::function<int(uint64_t slot, std::size_t receiver)>& role) {
-    const Clock::time_point now = Clock::now();
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec);
-    std::lock_guard lock(mu_);
-    if (ec || !v.is_object()) {
-      ++malformed_;
-      return;
-    }
-    const json::object& frame = v.as_object();
-    const auto* type = frame.if_contains("type");
-    if (!type || !type->is_string() || type->as_string() != "message.created") return;
-    const auto* message = frame.if_contains("message");
-    if (!message || !message->is_object()) {
-      ++malformed_;
-      return;
-    }
-    const json::object& m = message->as_object();
-    const auto* chat = m.if_contains("chat_id");
-    const auto* seq = m.if_contains("seq");
-    const auto* content = m.if_contains("content");
-    if (!chat || !chat->is_string() || !seq || !seq->is_number() || !content || !content->is_string()) {
-      ++malformed_;
-      return;
-    }
-    // Per connection and chat, seq must only grow.
-    int64_t& last = last_seq_[std::string(chat->as_string()) + "|" + std::to_string(receiver)];
-    const auto s = seq->to_number<int64_t>();
-    if (s < last) ++out_of_order_;
-    if (s > last) last = s;
-
-    const std::string_view body(content->as_string());
-    if (body.substr(0, kDeliveryPrefix.size()) != kDeliveryPrefix) return;  // not ours
-    uint64_t slot = 0;
-    const std::string_view digits = body.substr(kDeliveryPrefix.size());
-    if (std::from_chars(digits.data(), digits.data() + digits.size(), slot).ec != std::errc() ||
-        slot >= got_.size()) {
-      ++malformed_;
-      return;
-    }
-    const int bit = role(slot, receiver);  // 1 recipient, 2 author, 0 neither
-    if (bit == 0) {
-      ++misrouted_;
-      return;
-    }
-    if (got_[slot] & bit) {
-      ++duplicated_;
-      return;
-    }
-    got_[slot] |= static_cast<uint8_t>(bit);
-    (bit == 1 ? recipient_latency_ : author_latency_).Record(now - schedule_.IntendedStart(slot));
-  }
-
-  // Expected frames (two per stored message) still missing.
-  uint64_t Missing() const {
-    std::lock_guard lock(mu_);
-    uint64_t missing = 0;
-    for (std::size_t i = 0; i < sent_.size(); ++i) {
-      if (!sent_[i]) continue;
-      missing += (got_[i] & 1) ? 0 : 1;
-      missing += (got_[i] & 2) ? 0 : 1;
-    }
-    return missing;
-  }
-
-  json::object ToJson() const {
-    std::lock_guard lock(mu_);
-    uint64_t stored = 0, lost_recipient = 0, lost_author = 0;
-    for (std::size_t i = 0; i < sent_.size(); ++i) {
-      if (!sent_[i]) continue;
-      ++stored;
-      if (!(got_[i] & 1)) ++lost_recipient;
-      if (!(got_[i] & 2)) ++lost_author;
-    }
-    return {{"messages_stored", stored},
-            {"expected_frames", 2 * stored},
-            {"lost", lost_recipient + lost_author},
-            {"lost_at_recipient", lost_recipient},
-            {"lost_at_author_connection", lost_author},
-            {"duplicated", duplicated_},
-            {"out_of_order", out_of_order_},
-            {"misrouted", misrouted_},
-            {"malformed", malformed_},
-            {"latency_ms", LatencyJson(recipient_latency_)},
-            {"author_echo_latency_ms", LatencyJson(author_latency_)}};
-  }
-
- private:
-  const RateSchedule& schedule_;
-  mutable std::mutex mu_;
-  std::vector<uint8_t> sent_;
-  std::vector<uint8_t> got_;
-  std::unordered_map<std::string, int64_t> last_seq_;
-  Histogram recipient_latency_;
-  Histogram author_latency_;
-  uint64_t duplicated_ = 0, out_of_order_ = 0, misrouted_ = 0, malformed_ = 0;
-};
 
 }  // namespace
 
@@ -193,8 +81,8 @@ json::object RunDelivery(const ScenarioOptions& o) {
   std::atomic<DeliveryLedger*> ledger_ptr{nullptr};
   std::cerr << "s2 delivery: connecting " << receivers << " WebSocket recipients" << std::endl;
   pool.ConnectAll(receivers, tokens, o.sources, 100,
-                  [&ledger_ptr, &role](std::size_t receiver, std::string_view text) {
-                    if (DeliveryLedger* ledger = ledger_ptr.load()) ledger->Frame(receiver, text, role);
+                  [&ledger_ptr](std::size_t receiver, std::string_view text) {
+                    if (DeliveryLedger* ledger = ledger_ptr.load()) ledger->Frame(receiver, text);
                   });
   if (pool.connected() != receivers) {
     json::object failures = CountsJson(pool.connect_failures());
@@ -206,7 +94,7 @@ json::object RunDelivery(const ScenarioOptions& o) {
   }
   const Clock::time_point start = Clock::now() + std::chrono::milliseconds(500);
   const RateSchedule schedule(start, o.send_rate, o.duration);
-  DeliveryLedger ledger(schedule.total(), schedule);
+  DeliveryLedger ledger(schedule.total(), schedule, role);
   ledger_ptr.store(&ledger);
 
   struct Sender {
