@@ -12,10 +12,14 @@
 #include "auth/api/auth_grpc_service.hpp"
 #include "auth/clients/users_nickname_registry.hpp"
 #include "auth/domain/auth_service.hpp"
+#include "auth/domain/oauth_service.hpp"
+#include "auth/oidc/curl_http_client.hpp"
+#include "auth/oidc/oidc_identity_provider.hpp"
 #include "auth/security/argon2_password_hasher.hpp"
 #include "auth/security/bounded_executor.hpp"
 #include "auth/security/pooled_password_hasher.hpp"
 #include "auth/storage/pg_account_repository.hpp"
+#include "auth/storage/redis_oauth_state_store.hpp"
 #include "auth/storage/redis_session_store.hpp"
 #include "auth/storage/redis_throttle.hpp"
 #include "messenger/common/config.hpp"
@@ -158,11 +162,42 @@ int main() {
   auto service = auth::AuthService::Create(deps, config);
   if (!service.ok()) return Fail("cannot build the auth service", service.status());
 
-  auth::AuthGrpcService grpc_service(**service);
+  // OpenID Connect: the providers named in OAUTH_PROVIDERS; their documents are fetched on first use, so a
+  // provider that is down does not keep the service from starting.
+  auto provider_configs = auth::OidcProviderConfig::ListFromEnv();
+  if (!provider_configs.ok()) return Fail("bad OpenID Connect configuration", provider_configs.status());
+  auth::CurlHttpClient http;
+  std::vector<std::unique_ptr<auth::OidcIdentityProvider>> providers;
+  auth::OAuthDependencies oauth_deps;
+  std::string provider_names;
+  for (auth::OidcProviderConfig& provider_config : *provider_configs) {
+    auto provider = auth::OidcIdentityProvider::Create(std::move(provider_config), http, clock);
+    if (!provider.ok()) return Fail("bad OpenID Connect provider", provider.status());
+    const auth::OidcProviderConfig& configured = (*provider)->config();
+    oauth_deps.providers[configured.name] = auth::OAuthProvider{provider->get(), configured.redirect_uris};
+    provider_names += (provider_names.empty() ? "" : ",") + configured.name;
+    providers.push_back(std::move(provider).value());
+  }
+  auth::RedisOAuthStateStore oauth_states(**redis, EnvString("OAUTH_KEY_PREFIX", "auth:oauth:"));
+  oauth_deps.accounts = accounts->get();
+  oauth_deps.nicknames = &nicknames;
+  oauth_deps.states = &oauth_states;
+  oauth_deps.sessions = service->get();
+  oauth_deps.clock = &clock;
+  auth::OAuthConfig oauth_config;
+  oauth_config.state_ttl = seconds(EnvInt("OAUTH_STATE_TTL_S", 300));
+  oauth_config.used_code_ttl = seconds(EnvInt("OAUTH_USED_CODE_TTL_S", 600));
+  oauth_config.provider_budget = EnvMillis("OAUTH_PROVIDER_BUDGET_MS", milliseconds(2500));
+  oauth_config.users_topic = config.users_topic;
+  auto oauth = auth::OAuthService::Create(std::move(oauth_deps), oauth_config);
+  if (!oauth.ok()) return Fail("cannot build the OpenID Connect service", oauth.status());
+
+  auth::AuthGrpcService grpc_service(**service, **oauth);
   auto server = StartGrpcServer({listen, {&grpc_service}});
   if (!server) return Fail("cannot start the gRPC server", UnavailableError(listen));
   log::Info("serving", {{"address", listen},
                         {"key_id", (*signer)->key_id()},
+                        {"oauth_providers", provider_names},
                         {"argon2_memory_kib", static_cast<long long>(argon2.memory_kib)},
                         {"argon2_iterations", static_cast<long long>(argon2.iterations)},
                         {"hash_threads", hashing_pool.threads()}});

@@ -20,6 +20,7 @@ grpc::Status Answer(const char* rpc, const Status& status, grpc::ServerContext* 
     case StatusCode::kUnauthenticated:
     case StatusCode::kResourceExhausted:
     case StatusCode::kNotFound:
+    case StatusCode::kPermissionDenied:
       return ToGrpcStatus(status, context, retry_after);
     default:
       log::Error("rpc failed", {{"rpc", rpc}, {"error", status.ToString()}});
@@ -95,16 +96,33 @@ grpc::Status AuthGrpcService::ValidateToken(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status AuthGrpcService::OAuthAuthorize(grpc::ServerContext* context, const v1::OAuthAuthorizeRequest*,
-                                             v1::OAuthAuthorizeResponse*) {
-  return ToGrpcStatus(Status(StatusCode::kUnimplemented, "OpenID Connect sign-in is not available yet"),
-                      context);
+grpc::Status AuthGrpcService::OAuthAuthorize(grpc::ServerContext* context,
+                                             const v1::OAuthAuthorizeRequest* request,
+                                             v1::OAuthAuthorizeResponse* response) {
+  log::RequestScope scope(RequestIdFromServerContext(*context));
+  StatusOr<std::string> url = oauth_.Authorize(request->provider(), request->redirect_uri());
+  if (!url.ok()) return Answer("OAuthAuthorize", url.status(), context);
+  response->set_authorization_url(*url);
+  return grpc::Status::OK;
 }
 
-grpc::Status AuthGrpcService::OAuthCallback(grpc::ServerContext* context, const v1::OAuthCallbackRequest*,
-                                            v1::TokenPair*) {
-  return ToGrpcStatus(Status(StatusCode::kUnimplemented, "OpenID Connect sign-in is not available yet"),
-                      context);
+grpc::Status AuthGrpcService::OAuthCallback(grpc::ServerContext* context,
+                                            const v1::OAuthCallbackRequest* request,
+                                            v1::TokenPair* response) {
+  log::RequestScope scope(RequestIdFromServerContext(*context));
+  StatusOr<TokenPair> pair = oauth_.Callback(request->provider(), request->code(), request->state());
+  if (!pair.ok()) {
+    // Refusals are worth a line (which check failed is only in the message); the provider's name is safe to
+    // log.
+    if (pair.status().code() == StatusCode::kUnauthenticated ||
+        pair.status().code() == StatusCode::kPermissionDenied) {
+      log::Info("provider sign-in refused",
+                {{"provider", request->provider()}, {"error", pair.status().ToString()}});
+    }
+    return Answer("OAuthCallback", pair.status(), context);
+  }
+  FillPair(*pair, response);
+  return grpc::Status::OK;
 }
 
 }  // namespace messenger::auth

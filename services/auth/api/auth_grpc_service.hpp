@@ -3,14 +3,15 @@
 #pragma once
 
 #include "auth/domain/auth_service.hpp"
+#include "auth/domain/oauth_service.hpp"
 #include "messenger/auth/v1/auth.grpc.pb.h"
 
 namespace messenger::auth {
 
 class AuthGrpcService final : public v1::AuthService::Service {
  public:
-  // `service` must outlive this object.
-  explicit AuthGrpcService(AuthService& service) : service_(service) {}
+  // `service` and `oauth` must outlive this object.
+  AuthGrpcService(AuthService& service, OAuthService& oauth) : service_(service), oauth_(oauth) {}
 
   grpc::Status Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
                         v1::RegisterResponse* response) override;
@@ -22,7 +23,7 @@ class AuthGrpcService final : public v1::AuthService::Service {
                        v1::TokenPair* response) override;
   grpc::Status ValidateToken(grpc::ServerContext* context, const v1::ValidateTokenRequest* request,
                              v1::ValidateTokenResponse* response) override;
-  // OpenID Connect sign-in is not implemented yet: UNIMPLEMENTED.
+  // OpenID Connect sign-in (OAuthService).
   grpc::Status OAuthAuthorize(grpc::ServerContext* context, const v1::OAuthAuthorizeRequest* request,
                               v1::OAuthAuthorizeResponse* response) override;
   grpc::Status OAuthCallback(grpc::ServerContext* context, const v1::OAuthCallbackRequest* request,
@@ -30,6 +31,7 @@ class AuthGrpcService final : public v1::AuthService::Service {
 
  private:
   AuthService& service_;
+  OAuthService& oauth_;
 };
 
 }  // namespace messenger::auth

@@ -91,6 +91,10 @@ class AuthService {
   // UNAUTHENTICATED otherwise.
   StatusOr<Identity> ValidateToken(const std::string& access_token);
 
+  // A new session for a user whose identity another rule has established (OpenID Connect sign-in): the
+  // same session and token pair a password login gives.
+  StatusOr<TokenPair> StartSessionFor(const std::string& user_id) { return StartSession(user_id); }
+
  private:
   AuthService(const AuthDependencies& deps, const AuthConfig& config, std::string dummy_hash);
 

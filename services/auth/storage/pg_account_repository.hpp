@@ -1,5 +1,5 @@
-// AccountRepository over PostgreSQL (tables in migrations/V001__init.sql), with UserRegistered written to
-// the libs/outbox table in the same transaction.
+// AccountRepository over PostgreSQL (accounts and oauth_identities, migrations/V001__init.sql), with
+// UserRegistered written to the libs/outbox table in the same transaction.
 #pragma once
 
 #include <memory>
@@ -17,6 +17,10 @@ class PgAccountRepository final : public AccountRepository {
   StatusOr<Account> FindByEmail(std::string_view email_lower) override;
   Status CreateWithEvent(const Account& account, const OutboxMessage& event) override;
   Status UpdatePasswordHash(std::string_view user_id, std::string_view password_hash) override;
+  StatusOr<std::string> FindUserByIdentity(std::string_view issuer, std::string_view subject) override;
+  Status CreateWithIdentity(const Account& account, const ExternalIdentity& identity,
+                            const OutboxMessage& event) override;
+  Status LinkIdentity(const ExternalIdentity& identity, std::string_view user_id) override;
 
  private:
   explicit PgAccountRepository(pg::Pool& pool) : pool_(pool) {}

@@ -7,10 +7,12 @@
 
 #include "auth/api/auth_grpc_service.hpp"
 #include "auth/domain/auth_service.hpp"
+#include "auth/domain/oauth_service.hpp"
 #include "auth/security/argon2_password_hasher.hpp"
 #include "auth/security/bounded_executor.hpp"
 #include "auth/security/pooled_password_hasher.hpp"
 #include "auth/storage/pg_account_repository.hpp"
+#include "auth/storage/redis_oauth_state_store.hpp"
 #include "auth/storage/redis_session_store.hpp"
 #include "auth/storage/redis_throttle.hpp"
 #include "auth/tests/fakes.hpp"
@@ -76,7 +78,17 @@ class AuthServerTest : public ::testing::Test {
     AuthDependencies deps{accounts_.get(), sessions_.get(), throttle_.get(), hasher_.get(),
                           &nicknames_,     signer_.get(),   verifier_.get(), &clock_};
     service_ = std::move(AuthService::Create(deps, AuthConfig{})).value();
-    grpc_service_ = std::make_unique<AuthGrpcService>(*service_);
+    oauth_states_ =
+        std::make_unique<RedisOAuthStateStore>(*redis_, "auth-test:" + RandomToken(8) + ":oauth:");
+    OAuthDependencies oauth_deps;
+    oauth_deps.providers["idp"] = OAuthProvider{&idp_, {"https://api.test/v1/auth/oauth/idp/callback"}};
+    oauth_deps.accounts = accounts_.get();
+    oauth_deps.nicknames = &nicknames_;
+    oauth_deps.states = oauth_states_.get();
+    oauth_deps.sessions = service_.get();
+    oauth_deps.clock = &clock_;
+    oauth_ = std::move(OAuthService::Create(std::move(oauth_deps), OAuthConfig{})).value();
+    grpc_service_ = std::make_unique<AuthGrpcService>(*service_, *oauth_);
 
     grpc::ServerBuilder builder;
     builder.RegisterService(grpc_service_.get());
@@ -173,6 +185,9 @@ class AuthServerTest : public ::testing::Test {
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<PooledPasswordHasher> hasher_;
   testing::InMemoryNicknameRegistry nicknames_;
+  testing::FakeIdentityProvider idp_;
+  std::unique_ptr<RedisOAuthStateStore> oauth_states_;
+  std::unique_ptr<OAuthService> oauth_;
   std::unique_ptr<token::Signer> signer_;
   std::unique_ptr<token::Verifier> verifier_;
   std::unique_ptr<AuthService> service_;
@@ -327,16 +342,79 @@ TEST_F(AuthServerTest, LogoutEndsTheSession) {
   ExpectUnauthenticated(Logout(other.access_token()), "second logout");
 }
 
-TEST_F(AuthServerTest, OAuthIsNotImplementedYet) {
-  v1::OAuthAuthorizeRequest request;
-  request.set_provider("google");
-  v1::OAuthAuthorizeResponse response;
-  EXPECT_EQ(Call(&v1::AuthService::Stub::OAuthAuthorize, request, &response).code,
-            grpc::StatusCode::UNIMPLEMENTED);
-  v1::OAuthCallbackRequest callback;
-  v1::TokenPair pair;
-  EXPECT_EQ(Call(&v1::AuthService::Stub::OAuthCallback, callback, &pair).code,
-            grpc::StatusCode::UNIMPLEMENTED);
+// OpenID Connect through gRPC, over the real PostgreSQL and Redis; the provider is scripted (the real one is
+// exercised by tests/e2e/oauth).
+class AuthServerOAuthTest : public AuthServerTest {
+ protected:
+  CallResult Authorize(const std::string& provider, std::string* url = nullptr) {
+    v1::OAuthAuthorizeRequest request;
+    request.set_provider(provider);
+    v1::OAuthAuthorizeResponse response;
+    CallResult r = Call(&v1::AuthService::Stub::OAuthAuthorize, request, &response);
+    if (url) *url = response.authorization_url();
+    return r;
+  }
+  CallResult Callback(const std::string& provider, const std::string& code, const std::string& state,
+                      v1::TokenPair* pair = nullptr) {
+    v1::OAuthCallbackRequest request;
+    request.set_provider(provider);
+    request.set_code(code);
+    request.set_state(state);
+    v1::TokenPair response;
+    CallResult r = Call(&v1::AuthService::Stub::OAuthCallback, request, &response);
+    if (pair) *pair = response;
+    return r;
+  }
+  // Authorize, then the state the provider would hand back.
+  std::string StartSignIn() {
+    std::string url;
+    EXPECT_EQ(Authorize("idp", &url).code, grpc::StatusCode::OK);
+    auto requests = idp_.Requests();
+    return requests.empty() ? std::string() : requests.back().state;
+  }
+};
+
+TEST_F(AuthServerOAuthTest, SignInCreatesAnAccountWithASessionAndSignsInToItAgain) {
+  const std::string email = "oidc." + RandomToken(6) + "@example.test";
+  idp_.SetIdentity(ProviderIdentity{"https://idp.test", "sub-" + RandomToken(6), email, true, "oidc_user"});
+  v1::TokenPair first;
+  ASSERT_EQ(Callback("idp", "code-1", StartSignIn(), &first).code, grpc::StatusCode::OK);
+  EXPECT_EQ(first.token_type(), "Bearer");
+  v1::ValidateTokenResponse who;
+  ASSERT_EQ(Validate(first.access_token(), &who).code, grpc::StatusCode::OK);
+  EXPECT_EQ(who.user_id(), first.user_id());
+
+  v1::TokenPair second;
+  ASSERT_EQ(Callback("idp", "code-2", StartSignIn(), &second).code, grpc::StatusCode::OK);
+  EXPECT_EQ(second.user_id(), first.user_id());
+  EXPECT_NE(second.access_token(), first.access_token());
+  // The account has no password: password login is refused like an unknown email.
+  EXPECT_EQ(Login(email, kPassword).reason, "INVALID_CREDENTIALS");
+}
+
+TEST_F(AuthServerOAuthTest, ReasonsReachTheCaller) {
+  CallResult unknown = Authorize("nope");
+  EXPECT_EQ(unknown.code, grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(unknown.reason, "UNKNOWN_PROVIDER");
+
+  CallResult bad_state = Callback("idp", "code", RandomToken(32));
+  EXPECT_EQ(bad_state.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(bad_state.reason, "INVALID_STATE");
+
+  const std::string email = "taken." + RandomToken(6) + "@example.test";
+  ASSERT_EQ(Register(email, "taken_" + Sha256Hex(RandomToken()).substr(0, 8)).code, grpc::StatusCode::OK);
+  idp_.SetIdentity(ProviderIdentity{"https://idp.test", "sub-" + RandomToken(6), email, false, std::nullopt});
+  CallResult unverified = Callback("idp", "code-3", StartSignIn());
+  EXPECT_EQ(unverified.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(unverified.reason, "EMAIL_NOT_VERIFIED");
+  EXPECT_FALSE(unverified.message.empty());
+
+  idp_.FailRedeemWith(UnavailableError("connection refused", "PROVIDER_UNAVAILABLE"));
+  CallResult down = Callback("idp", "code-4", StartSignIn());
+  EXPECT_EQ(down.code, grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(down.reason, "PROVIDER_UNAVAILABLE");
+  EXPECT_EQ(down.message.find("connection refused"), std::string::npos)
+      << "infrastructure detail stays in the log";
 }
 
 }  // namespace

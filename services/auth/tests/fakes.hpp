@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "auth/domain/account_repository.hpp"
+#include "auth/domain/identity_provider.hpp"
 #include "auth/domain/nickname_registry.hpp"
+#include "auth/domain/oauth_state_store.hpp"
 #include "auth/domain/password_hasher.hpp"
 #include "auth/domain/session_store.hpp"
 #include "auth/domain/throttle.hpp"
@@ -62,6 +64,47 @@ class InMemoryAccountRepository final : public AccountRepository {
     return OkStatus();
   }
 
+  StatusOr<std::string> FindUserByIdentity(std::string_view issuer, std::string_view subject) override {
+    std::lock_guard lock(mu_);
+    auto it = identities_.find({std::string(issuer), std::string(subject)});
+    if (it == identities_.end()) return NotFoundError("no identity");
+    return it->second;
+  }
+  Status CreateWithIdentity(const Account& account, const ExternalIdentity& identity,
+                            const OutboxMessage& event) override {
+    std::lock_guard lock(mu_);
+    if (fail_create_) return *fail_create_;
+    for (const auto& [id, a] : accounts_) {
+      if (a.email_lower == account.email_lower) return AlreadyExistsError("email taken", "EMAIL_TAKEN");
+    }
+    if (identities_.count({identity.issuer, identity.subject}) != 0) {
+      return AlreadyExistsError("identity taken", "IDENTITY_TAKEN");
+    }
+    accounts_[account.id] = account;
+    identities_[{identity.issuer, identity.subject}] = account.id;
+    outbox_.push_back(event);
+    return OkStatus();
+  }
+  Status LinkIdentity(const ExternalIdentity& identity, std::string_view user_id) override {
+    std::lock_guard lock(mu_);
+    if (accounts_.count(std::string(user_id)) == 0) return NotFoundError("no account");
+    if (identities_.count({identity.issuer, identity.subject}) != 0) {
+      return AlreadyExistsError("identity taken", "IDENTITY_TAKEN");
+    }
+    identities_[{identity.issuer, identity.subject}] = std::string(user_id);
+    return OkStatus();
+  }
+
+  // Links an identity behind the service's back, as a concurrent sign-in would.
+  void LinkForTest(const std::string& issuer, const std::string& subject, const std::string& user_id) {
+    std::lock_guard lock(mu_);
+    identities_[{issuer, subject}] = user_id;
+  }
+  std::map<std::pair<std::string, std::string>, std::string> Identities() const {
+    std::lock_guard lock(mu_);
+    return identities_;
+  }
+
   void FailCreateWith(Status s) { fail_create_ = std::move(s); }
   void FailNextFindWith(Status s) { fail_next_ = std::move(s); }
   std::vector<Account> Accounts() const {
@@ -78,6 +121,7 @@ class InMemoryAccountRepository final : public AccountRepository {
  private:
   mutable std::mutex mu_;
   std::map<std::string, Account> accounts_;
+  std::map<std::pair<std::string, std::string>, std::string> identities_;
   std::vector<OutboxMessage> outbox_;
   std::optional<Status> fail_create_;
   std::optional<Status> fail_next_;
@@ -303,6 +347,105 @@ class InMemoryNicknameRegistry final : public NicknameRegistry {
   std::map<std::string, std::string> holders_;
   bool unavailable_ = false;
   int releases_ = 0;
+};
+
+// States expire by the FakeClock, as Redis keys would.
+class InMemoryOAuthStateStore final : public OAuthStateStore {
+ public:
+  explicit InMemoryOAuthStateStore(const FakeClock& clock) : clock_(clock) {}
+
+  Status Save(const std::string& state, const PendingSignIn& pending, std::chrono::seconds ttl) override {
+    std::lock_guard lock(mu_);
+    states_[state] = {pending, clock_.Now() + ttl};
+    return OkStatus();
+  }
+  StatusOr<PendingSignIn> Take(const std::string& state) override {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(state);
+    if (it == states_.end()) return NotFoundError("no state");
+    auto [pending, expires] = it->second;
+    states_.erase(it);
+    if (expires <= clock_.Now()) return NotFoundError("state expired");
+    return pending;
+  }
+  StatusOr<bool> RememberCode(const std::string& provider, const std::string& code,
+                              std::chrono::seconds ttl) override {
+    std::lock_guard lock(mu_);
+    const std::string key = provider + '\n' + code;
+    auto it = codes_.find(key);
+    if (it != codes_.end() && it->second > clock_.Now()) return false;
+    codes_[key] = clock_.Now() + ttl;
+    return true;
+  }
+
+  std::optional<PendingSignIn> Peek(const std::string& state) {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(state);
+    if (it == states_.end()) return std::nullopt;
+    return it->second.first;
+  }
+  std::size_t Size() {
+    std::lock_guard lock(mu_);
+    return states_.size();
+  }
+
+ private:
+  const FakeClock& clock_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<PendingSignIn, std::chrono::system_clock::time_point>> states_;
+  std::map<std::string, std::chrono::system_clock::time_point> codes_;
+};
+
+// Answers with a scripted identity; remembers what it was asked.
+class FakeIdentityProvider final : public IdentityProvider {
+ public:
+  StatusOr<std::string> AuthorizationUrl(const AuthorizationRequest& request,
+                                         std::chrono::milliseconds) override {
+    std::lock_guard lock(mu_);
+    if (!url_error_.ok()) return url_error_;
+    requests_.push_back(request);
+    return "https://idp.test/authorize?state=" + request.state;
+  }
+  StatusOr<ProviderIdentity> Redeem(const std::string& code, const std::string& code_verifier,
+                                    const std::string& redirect_uri, const std::string& expected_nonce,
+                                    std::chrono::milliseconds) override {
+    std::lock_guard lock(mu_);
+    redeemed_.push_back({code, code_verifier, redirect_uri, expected_nonce});
+    if (!redeem_error_.ok()) return redeem_error_;
+    return identity_;
+  }
+
+  struct Redemption {
+    std::string code, code_verifier, redirect_uri, nonce;
+  };
+  void SetIdentity(ProviderIdentity identity) {
+    std::lock_guard lock(mu_);
+    identity_ = std::move(identity);
+  }
+  void FailUrlWith(Status s) {
+    std::lock_guard lock(mu_);
+    url_error_ = std::move(s);
+  }
+  void FailRedeemWith(Status s) {
+    std::lock_guard lock(mu_);
+    redeem_error_ = std::move(s);
+  }
+  std::vector<AuthorizationRequest> Requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  std::vector<Redemption> Redeemed() {
+    std::lock_guard lock(mu_);
+    return redeemed_;
+  }
+
+ private:
+  std::mutex mu_;
+  ProviderIdentity identity_;
+  Status url_error_ = OkStatus();
+  Status redeem_error_ = OkStatus();
+  std::vector<AuthorizationRequest> requests_;
+  std::vector<Redemption> redeemed_;
 };
 
 }  // namespace messenger::auth::testing

@@ -143,5 +143,91 @@ TEST_F(PgAccountRepositoryTest, UpdatesThePasswordHash) {
   EXPECT_EQ(repo_->UpdatePasswordHash("not-a-uuid", "x").code(), StatusCode::kNotFound);
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Provider identities (oauth_identities)
+
+ExternalIdentity Identity(const std::string& subject, std::optional<std::string> email = std::nullopt) {
+  return ExternalIdentity{"https://idp.test", subject, std::move(email)};
+}
+
+TEST_F(PgAccountRepositoryTest, CreatesAnAccountWithItsIdentityAndEvent) {
+  const Account account = NewAccount("first@example.test", std::nullopt);
+  ASSERT_TRUE(repo_
+                  ->CreateWithIdentity(account, Identity("sub-1", "first@example.test"),
+                                       Event(account.id, "first", 1))
+                  .ok());
+  EXPECT_EQ(repo_->FindUserByIdentity("https://idp.test", "sub-1").value(), account.id);
+  EXPECT_EQ(repo_->FindUserByIdentity("https://other.test", "sub-1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(repo_->FindUserByIdentity("https://idp.test", "sub-2").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(repo_->FindByEmail("first@example.test")->password_hash.has_value());
+  EXPECT_EQ(CountRows("outbox"), 1);
+}
+
+TEST_F(PgAccountRepositoryTest, CreateWithIdentityIsAllOrNothing) {
+  const Account first = NewAccount("one@example.test", std::nullopt);
+  ASSERT_TRUE(repo_->CreateWithIdentity(first, Identity("sub-1"), Event(first.id, "one", 1)).ok());
+
+  // The identity is linked already: the second account is not kept either.
+  const Account second = NewAccount("two@example.test", std::nullopt);
+  const Status taken = repo_->CreateWithIdentity(second, Identity("sub-1"), Event(second.id, "two", 1));
+  EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(taken.reason(), "IDENTITY_TAKEN");
+  EXPECT_EQ(repo_->FindByEmail("two@example.test").status().code(), StatusCode::kNotFound);
+
+  // The email is taken: nothing of the identity is kept.
+  const Account third = NewAccount("ONE@example.test", std::nullopt);
+  const Status email = repo_->CreateWithIdentity(third, Identity("sub-3"), Event(third.id, "three", 1));
+  EXPECT_EQ(email.reason(), "EMAIL_TAKEN");
+  EXPECT_EQ(repo_->FindUserByIdentity("https://idp.test", "sub-3").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CountRows("accounts"), 1);
+  EXPECT_EQ(CountRows("oauth_identities"), 1);
+  EXPECT_EQ(CountRows("outbox"), 1);
+}
+
+TEST_F(PgAccountRepositoryTest, LinksAnIdentityToAnExistingAccountOnce) {
+  const Account account = NewAccount("linked@example.test");
+  ASSERT_TRUE(repo_->CreateWithEvent(account, Event(account.id, "linked", 1)).ok());
+  ASSERT_TRUE(repo_->LinkIdentity(Identity("sub-l", "linked@example.test"), account.id).ok());
+  EXPECT_EQ(repo_->FindUserByIdentity("https://idp.test", "sub-l").value(), account.id);
+  EXPECT_EQ(repo_->FindByEmail("linked@example.test")->password_hash, "$argon2id$fake") << "password kept";
+
+  const Account other = NewAccount("other@example.test");
+  ASSERT_TRUE(repo_->CreateWithEvent(other, Event(other.id, "other", 1)).ok());
+  const Status again = repo_->LinkIdentity(Identity("sub-l"), other.id);
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.reason(), "IDENTITY_TAKEN");
+  EXPECT_EQ(repo_->FindUserByIdentity("https://idp.test", "sub-l").value(), account.id) << "still the first";
+
+  EXPECT_EQ(repo_->LinkIdentity(Identity("sub-x"), NewUuid()).code(), StatusCode::kNotFound);
+  EXPECT_EQ(repo_->LinkIdentity(Identity("sub-x"), "not-a-uuid").code(), StatusCode::kNotFound);
+  // Several identities may sign in to one account.
+  EXPECT_TRUE(repo_->LinkIdentity(Identity("sub-l2"), account.id).ok());
+}
+
+TEST_F(PgAccountRepositoryTest, ConcurrentFirstSignInsOfOneIdentityStoreOneAccount) {
+  constexpr int kThreads = 8;
+  std::atomic<int> created{0}, identity_taken{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      const Account account = NewAccount("racer" + std::to_string(i) + "@example.test", std::nullopt);
+      const Status s = repo_->CreateWithIdentity(account, Identity("sub-race"), Event(account.id, "r", 1));
+      if (s.ok()) {
+        ++created;
+      } else if (s.reason() == "IDENTITY_TAKEN") {
+        ++identity_taken;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(identity_taken.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(CountRows("accounts"), 1);
+  EXPECT_EQ(CountRows("outbox"), 1);
+}
+
 }  // namespace
 }  // namespace messenger::auth
