@@ -11,6 +11,7 @@
 #   BENCH_QUICK=1             a short run: 2 s steps, 5 s closed loops, 10,000 history messages, 2,000 sockets
 #   BENCH_HISTORY_MESSAGES, BENCH_SOCKETS, BENCH_USERS   override the scenario sizes
 #   BENCH_LOADGEN_FLAGS       extra flags for every messenger-loadgen scenario run
+#   BENCH_GATEWAY_URL, BENCH_GATEWAY_PID   a gateway started some other way (default: the profile's)
 # Writes bench/results/latest.json (and the raw rounds under bench/results/rounds/).
 set -euo pipefail
 
@@ -172,6 +173,7 @@ main() {
   set -a
   eval "$("$ROOT/dev" env "$PROFILE")"
   set +a
+  GATEWAY_URL="${BENCH_GATEWAY_URL:-$GATEWAY_URL}"
   RUN_DIR="$BENCH/results/rounds/$(date -u +%Y%m%dT%H%M%SZ)"
   mkdir -p "$RUN_DIR"
   trap stop_hello EXIT
@@ -191,9 +193,11 @@ main() {
   GATEWAY_UP=0
   curl -fsS -m 2 "$GATEWAY_URL/healthz" >/dev/null 2>&1 && GATEWAY_UP=1
   [[ "$GATEWAY_UP" == 1 ]] || say "no gateway at $GATEWAY_URL: scenarios will be reported as not available"
-  GATEWAY_PID=""
-  [[ -f "$ROOT/.run/$PROFILE/pids/gateway.pid" ]] && GATEWAY_PID="$(cat "$ROOT/.run/$PROFILE/pids/gateway.pid")"
-  STATE_FILE="$BENCH/results/$PROFILE.state.json"
+  GATEWAY_PID="${BENCH_GATEWAY_PID:-}"
+  if [[ -z "$GATEWAY_PID" && -z "${BENCH_GATEWAY_URL:-}" && -f "$ROOT/.run/$PROFILE/pids/gateway.pid" ]]; then
+    GATEWAY_PID="$(cat "$ROOT/.run/$PROFILE/pids/gateway.pid")"
+  fi
+  STATE_FILE="$BENCH/results/$PROFILE-$(echo -n "$GATEWAY_URL" | md5sum | cut -c1-8).state.json"
 
   local load_before
   load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

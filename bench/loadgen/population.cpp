@@ -50,7 +50,7 @@ json::object GroupToJson(const UserGroup& g) {
   }
   json::array pairs;
   for (const ChatPair& p : g.pairs)
-    pairs.push_back(json::object{{"a", p.a}, {"b", p.b}, {"chat_id", p.chat_id}});
+    pairs.push_back(json::object{{"a", p.a}, {"b", p.b}, {"chat_id", p.chat_id}, {"messages", p.messages}});
   return {{"users", std::move(users)}, {"pairs", std::move(pairs)}};
 }
 
@@ -67,9 +67,10 @@ void GroupFromJson(const json::object& o, UserGroup& g) {
     for (const json::value& v : pairs->as_array()) {
       if (!v.is_object()) continue;
       const json::object& p = v.as_object();
-      g.pairs.push_back(ChatPair{static_cast<std::size_t>(p.at("a").to_number<int64_t>()),
-                                 static_cast<std::size_t>(p.at("b").to_number<int64_t>()),
-                                 Str(p, "chat_id")});
+      g.pairs.push_back(ChatPair{
+          static_cast<std::size_t>(p.at("a").to_number<int64_t>()),
+          static_cast<std::size_t>(p.at("b").to_number<int64_t>()), Str(p, "chat_id"),
+          p.contains("messages") ? static_cast<std::size_t>(p.at("messages").to_number<int64_t>()) : 0});
     }
   }
 }
@@ -254,7 +255,8 @@ Status Seeder::EnsureChats(Population& population, UserGroup& group, std::size_t
   return saved;
 }
 
-Status Seeder::EnsureHistory(UserGroup& group, std::size_t chats, std::size_t messages) {
+Status Seeder::EnsureHistory(Population& population, UserGroup& group, std::size_t chats,
+                             std::size_t messages) {
   struct Send {
     std::size_t pair;
     std::size_t number;
@@ -262,7 +264,10 @@ Status Seeder::EnsureHistory(UserGroup& group, std::size_t chats, std::size_t me
   std::vector<Send> sends;
   for (std::size_t k = 0; k < chats && k < group.pairs.size(); ++k) {
     const ChatPair& pair = group.pairs[k];
-    std::size_t have = 0;
+    // What an earlier run stored is in the state; asking the chat would mean reading it (and a big chat
+    // may be slow to read: that is what S3 measures, not what seeding should trip over).
+    std::size_t have = pair.messages;
+    if (have >= messages) continue;
     Status probed = ForEachConcurrently(
         options_.endpoint, options_.sources, 1, 1, 1, "history probe",
         [&](ApiClient& client, std::size_t) -> asio::awaitable<Status> {
@@ -284,9 +289,14 @@ Status Seeder::EnsureHistory(UserGroup& group, std::size_t chats, std::size_t me
     MESSENGER_RETURN_IF_ERROR(probed);
     for (std::size_t n = have; n < messages; ++n) sends.push_back(Send{k, n});
   }
-  if (sends.empty()) return OkStatus();
+  if (sends.empty()) {
+    for (std::size_t k = 0; k < chats && k < group.pairs.size(); ++k) {
+      group.pairs[k].messages = std::max(group.pairs[k].messages, messages);
+    }
+    return Save(population);
+  }
   std::cerr << "sending " << sends.size() << " history messages into " << chats << " chat(s)" << std::endl;
-  return ForEachConcurrently(
+  Status sent = ForEachConcurrently(
       options_.endpoint, options_.sources, options_.concurrency * 2, sends.size(), options_.threads,
       "history", [&](ApiClient& client, std::size_t i) -> asio::awaitable<Status> {
         const ChatPair& pair = group.pairs[sends[i].pair];
@@ -299,6 +309,13 @@ Status Seeder::EnsureHistory(UserGroup& group, std::size_t chats, std::size_t me
           co_return ReplyError("POST /v1/chats/{id}/messages", reply);
         co_return OkStatus();
       });
+  if (sent.ok()) {
+    for (std::size_t k = 0; k < chats && k < group.pairs.size(); ++k) {
+      group.pairs[k].messages = std::max(group.pairs[k].messages, messages);
+    }
+    MESSENGER_RETURN_IF_ERROR(Save(population));
+  }
+  return sent;
 }
 
 StatusOr<bool> Seeder::RouteServed(const std::string& target, const std::string& token) const {

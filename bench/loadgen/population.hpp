@@ -25,6 +25,7 @@ struct ChatPair {
   std::size_t a = 0;
   std::size_t b = 0;
   std::string chat_id;
+  std::size_t messages = 0;  // history messages known to be stored (0: unknown)
 };
 
 // One group of users paired 2k / 2k+1.
@@ -62,7 +63,7 @@ class Seeder {
   // The first `count` pairs of the group are friends with a 1:1 chat.
   Status EnsureChats(Population& population, UserGroup& group, std::size_t count);
   // Every chat of the first `chats` pairs of the group holds at least `messages` messages.
-  Status EnsureHistory(UserGroup& group, std::size_t chats, std::size_t messages);
+  Status EnsureHistory(Population& population, UserGroup& group, std::size_t chats, std::size_t messages);
   Status Save(const Population& population) const;
 
   // Whether the gateway serves the route at all: false when it answers 404 (or 405) to a request that needs
