@@ -155,7 +155,12 @@ use_profile() {
       MONGO_PORT=27117 FERRETDB_DEBUG_PORT=27188 GATEWAY_PORT=18080 OIDC_PORT=29400
       AUTH_PORT=51051 USERS_PORT=51052 FRIENDS_PORT=51053 CHAT_PORT=51054
       ;;
-    *) die "unknown profile '$PROFILE' (dev or test)" ;;
+    bench)
+      PG_PORT=35432 REDIS_PORT=36379 KAFKA_PORT=39092 KAFKA_CONTROLLER_PORT=39093
+      MONGO_PORT=37117 FERRETDB_DEBUG_PORT=37188 GATEWAY_PORT=28080 OIDC_PORT=39400
+      AUTH_PORT=52051 USERS_PORT=52052 FRIENDS_PORT=52053 CHAT_PORT=52054
+      ;;
+    *) die "unknown profile '$PROFILE' (dev, test or bench)" ;;
   esac
   # MESSENGER_PORT_OFFSET shifts every port, so that a second checkout can run its own stack beside this one.
   local offset="${MESSENGER_PORT_OFFSET:-0}" var
@@ -196,6 +201,7 @@ FRIENDS_ADDR=127.0.0.1:$FRIENDS_PORT
 CHAT_ADDR=127.0.0.1:$CHAT_PORT
 GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 GATEWAY_PORT=$GATEWAY_PORT
+GATEWAY2_URL=http://127.0.0.1:$((GATEWAY_PORT + 1))
 JWT_PRIVATE_KEY_FILE=$RUN_DIR/keys/jwt-private.pem
 JWT_PUBLIC_KEY_FILE=$RUN_DIR/keys/jwt-public.pem
 OAUTH_PROVIDERS=local
@@ -322,7 +328,7 @@ postgres_down() {
 redis_up() {
   mkdir -p "$REDIS_DATA"
   local persist=(--appendonly yes --save "")
-  [[ "$PROFILE" == test ]] && persist=(--appendonly no --save "")
+  [[ "$PROFILE" != dev ]] && persist=(--appendonly no --save "")
   start_process redis "$REDIS_PORT" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DATA" \
     "${persist[@]}" --daemonize no --protected-mode yes
   wait_port redis "$REDIS_PORT" 30 "$(pid_of redis || true)"
@@ -449,37 +455,65 @@ service_port() {
   esac
 }
 
+# How many gateways run: GATEWAY_INSTANCES (default 1 for ./dev up; the test stack always runs 2 so that the
+# multi-gateway tests have a second one). Gateway N listens on GATEWAY_PORT + N - 1.
+gateway_instances() {
+  if [[ "$PROFILE" == test ]]; then echo 2; else echo "${GATEWAY_INSTANCES:-1}"; fi
+}
+
+gateway_name() { if [[ "$1" -eq 1 ]]; then echo gateway; else echo "gateway$1"; fi; }
+
+wait_ready() {
+  local name="$1" port="$2" i
+  for ((i = 0; i < 600; i++)); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    pid_of "$name" >/dev/null || break
+    sleep 0.1
+  done
+  tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+  die "$name did not become ready on :$port (log: $LOG_DIR/$name.log)"
+}
+
 services_up() {
   local build_dir="$1" svc bin
   local envs=()
   mapfile -t envs < <(service_env)
   for svc in "${SERVICES[@]}"; do
+    [[ "$svc" == gateway ]] && continue
     bin="$build_dir/services/$svc/messenger-$svc"
     [[ -x "$bin" ]] || continue
     start_process "$svc" "$(service_port "$svc")" env "${envs[@]}" \
       "LISTEN_PORT=$(service_port "$svc")" "$bin"
     wait_port "$svc" "$(service_port "$svc")" 60 "$(pid_of "$svc" || true)"
   done
-  if pid_of gateway >/dev/null; then
-    local i
-    for ((i = 0; i < 300; i++)); do
-      curl -fsS "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && return 0
-      sleep 0.1
-    done
-    die "the gateway did not become ready (log: $LOG_DIR/gateway.log)"
-  fi
+  bin="$build_dir/services/gateway/messenger-gateway"
+  [[ -x "$bin" ]] || return 0
+  local n name port
+  for ((n = 1; n <= $(gateway_instances); n++)); do
+    name="$(gateway_name "$n")"
+    port=$((GATEWAY_PORT + n - 1))
+    # Each socket is a file descriptor: room for the idle-socket benchmark's 10,000 connections.
+    start_process "$name" "$port" bash -c 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"' _ \
+      env "${envs[@]}" "LISTEN_PORT=$port" "GATEWAY_INSTANCE_ID=$PROFILE-$n" "$bin"
+    wait_port "$name" "$port" 60 "$(pid_of "$name" || true)"
+  done
+  for ((n = 1; n <= $(gateway_instances); n++)); do
+    wait_ready "$(gateway_name "$n")" $((GATEWAY_PORT + n - 1))
+  done
 }
 
 services_down() {
   local i
+  for ((i = 8; i >= 2; i--)); do stop_process "gateway$i"; done
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_process "${SERVICES[i]}"; done
 }
 
 stack_status() {
   local name port pid
-  for name in postgres redis kafka ferretdb oidc "${SERVICES[@]}"; do
+  for name in postgres redis kafka ferretdb oidc "${SERVICES[@]}" gateway2 gateway3 gateway4; do
     case "$name" in
       oidc) port=$OIDC_PORT ;;
+      gateway[2-9]) port=$((GATEWAY_PORT + ${name#gateway} - 1)) ;;
       postgres) port=$PG_PORT ;; redis) port=$REDIS_PORT ;; kafka) port=$KAFKA_PORT ;;
       ferretdb) port=$MONGO_PORT ;; *) port="$(service_port "$name")" ;;
     esac
@@ -501,7 +535,7 @@ show_logs() {
 
 tail_service_logs() {
   local svc
-  for svc in "${SERVICES[@]}"; do
+  for svc in "${SERVICES[@]}" gateway2; do
     [[ -f "$LOG_DIR/$svc.log" ]] || continue
     echo "----- $svc -----" >&2
     tail -n 40 "$LOG_DIR/$svc.log" >&2
