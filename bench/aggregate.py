@@ -174,7 +174,13 @@ def print_table(doc):
         if not t.get("available"):
             rows.append((label, "not available", "", "", "", "", t.get("reason", "not run")[:60]))
             continue
-        rows.append((label, fmt(get(t, path)), "(ceiling)", *lat(get(t, latpath) if latpath else None), ""))
+        note = ""
+        if name == "argon2":
+            note = (f"{fmt(t.get('cpu_ms_per_verify'))} ms CPU each; all cores idle: "
+                    f"{fmt(t.get('idle_cores_projection_per_s'))}/s")
+        elif name == "pgbench":
+            note = f"fsync {t.get('fsync', '?')}, synchronous_commit {t.get('synchronous_commit', '?')}"
+        rows.append((label, fmt(get(t, path)), "(ceiling)", *lat(get(t, latpath) if latpath else None), note))
     labels = {"s1": "S1 send msg/s (p99<=50ms, 0 err)", "s2": "S2 delivery latency @ offered rate",
               "s3": "S3 history pages/s (100 readers)", "s4": "S4 login/s", "s5": "S5 profile req/s (p99<=50ms)",
               "s6": "S6 idle sockets: gateway bytes/conn"}
