@@ -187,6 +187,10 @@ use_profile() {
 
 # The environment every messenger process and test reads (see README.md, "Configuration").
 service_env() {
+  local providers=local
+  # The test stack also registers "tamper": the same provider seen through the OAuth tests' tampering proxy,
+  # which listens on OIDC_PORT + 1 while those tests run.
+  [[ "$PROFILE" == test ]] && providers=local,tamper
   cat <<EOF
 PG_HOST=127.0.0.1
 PG_PORT=$PG_PORT
@@ -204,13 +208,19 @@ GATEWAY_PORT=$GATEWAY_PORT
 GATEWAY2_URL=http://127.0.0.1:$((GATEWAY_PORT + 1))
 JWT_PRIVATE_KEY_FILE=$RUN_DIR/keys/jwt-private.pem
 JWT_PUBLIC_KEY_FILE=$RUN_DIR/keys/jwt-public.pem
-OAUTH_PROVIDERS=local
+OAUTH_PROVIDERS=$providers
 OAUTH_LOCAL_ISSUER=http://127.0.0.1:$OIDC_PORT
 OAUTH_LOCAL_CLIENT_ID=messenger-local
 OAUTH_LOCAL_CLIENT_SECRET=messenger-local-secret
 OAUTH_LOCAL_SCOPES=openid email profile
 OAUTH_LOCAL_REDIRECT_URI=http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/local/callback
 OIDC_URL=http://127.0.0.1:$OIDC_PORT
+OAUTH_TAMPER_ISSUER=http://127.0.0.1:$OIDC_PORT
+OAUTH_TAMPER_DISCOVERY_URL=http://127.0.0.1:$((OIDC_PORT + 1))/.well-known/openid-configuration
+OAUTH_TAMPER_CLIENT_ID=messenger-local
+OAUTH_TAMPER_CLIENT_SECRET=messenger-local-secret
+OAUTH_TAMPER_SCOPES=openid email profile
+OAUTH_TAMPER_REDIRECT_URI=http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/tamper/callback
 MESSENGER_DEV=$ROOT/dev
 MESSENGER_PROFILE=$PROFILE
 EOF
@@ -392,7 +402,9 @@ oidc_up() {
   local home redirects
   home="$(oidc_home)"
   cp "$DEPLOY/oidc/server.mjs" "$home/server.mjs"
-  redirects="http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/local/callback,http://127.0.0.1:$((GATEWAY_PORT + 1))/v1/auth/oauth/local/callback"
+  local gw2=$((GATEWAY_PORT + 1))
+  redirects="http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/local/callback,http://127.0.0.1:$gw2/v1/auth/oauth/local/callback"
+  redirects+=",http://127.0.0.1:$GATEWAY_PORT/v1/auth/oauth/tamper/callback,http://127.0.0.1:$gw2/v1/auth/oauth/tamper/callback"
   local test_accounts=0
   [[ "$PROFILE" == test ]] && test_accounts=1
   start_process oidc "$OIDC_PORT" env OIDC_PORT="$OIDC_PORT" OIDC_REDIRECT_URIS="$redirects" \
