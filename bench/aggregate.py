@@ -147,7 +147,7 @@ def fmt(v, digits=1):
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:.{digits}f}"
+        return str(int(v)) if v.is_integer() and digits <= 1 else f"{v:.{digits}f}"
     return str(v)
 
 
@@ -196,7 +196,15 @@ def print_table(doc):
         if name in ("s1", "s5"):
             rows.append((labels[name], fmt(s.get("best_rate")), ratio_text, *lat(get(s, "best.latency_ms")),
                          fmt(get(s, "best.error_total"))))
-        elif name in ("s3", "s4"):
+        elif name == "s3":
+            first = s.get("first_read", {})
+            notes = f"N={fmt(s.get('history_messages'))}; first read {fmt(first.get('status'))} in {fmt(first.get('ms'))} ms"
+            if s.get("skipped_concurrent"):
+                notes += "; 100 readers not run (one alone fails)"
+            else:
+                notes += f"; errors {fmt(s.get('error_total'))}"
+            rows.append((labels[name], fmt(s.get("achieved_rate")), ratio_text, *lat(s.get("latency_ms")), notes))
+        elif name == "s4":
             rows.append((labels[name], fmt(s.get("achieved_rate")), ratio_text, *lat(s.get("latency_ms")),
                          fmt(s.get("error_total"))))
         elif name == "s2":
