@@ -23,6 +23,7 @@
 #include "messenger/common/logging.hpp"
 #include "messenger/common/shutdown.hpp"
 #include "messenger/token/token.hpp"
+#include "ws/realtime_component.hpp"
 
 namespace {
 
@@ -85,15 +86,17 @@ int Run() {
   GrpcHealthProbe friends_probe("friends", friends_channel, readiness_deadline, in_flight);
   GrpcHealthProbe chat_probe("chat", chat_channel, readiness_deadline, in_flight);
 
+  // Real time (GET /v1/ws): the event consumer starts positioning itself now, before the server listens.
+  RealtimeComponent realtime(RealtimeComponent::Dependencies{ioc, redis, blocking, redis_settings,
+                                                             users_channel, rpc_deadline, in_flight},
+                             RealtimeConfig::FromEnv(std::chrono::system_clock::now()));
+  std::vector<ReadinessProbe*> probes = {&auth_probe, &users_probe, &friends_probe, &chat_probe,
+                                         &redis_probe};
+  for (ReadinessProbe* probe : realtime.probes()) probes.push_back(probe);
+
   Metrics metrics;
   Router router;
-  AddAllRoutes(router,
-               RouteDependencies{auth,
-                                 users,
-                                 metrics,
-                                 {&auth_probe, &users_probe, &friends_probe, &chat_probe, &redis_probe},
-                                 &friends,
-                                 &chat});
+  AddAllRoutes(router, RouteDependencies{auth, users, metrics, probes, &friends, &chat, &realtime.service()});
   TokenAuthenticator authenticator(**verifier, liveness);
   Dispatcher dispatcher(router, authenticator);
   HttpServer server(ioc, server_options, dispatcher, metrics);
@@ -105,12 +108,14 @@ int Run() {
   auto work = boost::asio::make_work_guard(ioc);
   std::vector<std::thread> io_threads;
   for (int i = 0; i < threads; ++i) io_threads.emplace_back([&ioc] { ioc.run(); });
+  realtime.Start();
   log::Info("gateway listening",
             {{"host", server_options.host}, {"port", server.port()}, {"threads", threads}});
 
   int signal = WaitForShutdownSignal();
   log::Info("shutting down", {{"signal", signal}});
   server.StopAccepting();
+  realtime.Shutdown(shutdown_grace);  // WebSockets close with 1001; clients reconnect to another instance
   auto give_up = std::chrono::steady_clock::now() + shutdown_grace;
   while (server.active_requests() > 0 && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -250,8 +250,8 @@ class Consumer::Impl {
     std::vector<int64_t> high(partitions->cnt);
     for (int i = 0; i < partitions->cnt; ++i) {
       int64_t low = 0;
-      if (rd_kafka_query_watermark_offsets(rk, partitions->elems[i].topic, partitions->elems[i].partition, &low,
-                                           &high[i], timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (rd_kafka_query_watermark_offsets(rk, partitions->elems[i].topic, partitions->elems[i].partition,
+                                           &low, &high[i], timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return false;
       }
     }

@@ -60,7 +60,8 @@ class KafkaStartPositionTest : public ::testing::Test {
   }
 
   // Polls, collecting values, until `done` or 60 s.
-  static bool PollUntil(Consumer& consumer, std::vector<std::string>& values, const std::function<bool()>& done) {
+  static bool PollUntil(Consumer& consumer, std::vector<std::string>& values,
+                        const std::function<bool()>& done) {
     const auto deadline = SteadyClock::now() + 60s;
     while (!done()) {
       if (SteadyClock::now() > deadline) return false;

@@ -80,11 +80,14 @@ asio::awaitable<Response> Refresh(AuthClient& auth, Request& request) {
   co_return TokenResponse(result.value);
 }
 
-asio::awaitable<Response> Logout(AuthClient& auth, Request& request) {
+asio::awaitable<Response> Logout(AuthClient& auth, SessionEndNotifier* session_ends, Request& request) {
   authpb::LogoutRequest call;
   call.set_access_token(PrincipalOf(request).access_token);
   auto result = co_await auth.Logout(std::move(call), request.request_id);
   if (!result.ok()) co_return ErrorFromRpc(request, "auth.Logout", result);
+  if (session_ends != nullptr) {
+    co_await session_ends->SessionEnded(PrincipalOf(request).session_id, request.request_id);
+  }
   co_return EmptyResponse(204);
 }
 
@@ -133,12 +136,13 @@ asio::awaitable<Response> OAuthCallback(AuthClient& auth, Request& request) {
 
 }  // namespace
 
-void AddAuthRoutes(Router& router, AuthClient& auth) {
+void AddAuthRoutes(Router& router, AuthClient& auth, SessionEndNotifier* session_ends) {
   router.Add("POST", "/v1/auth/register", Access::kPublic,
              [&auth](Request& r) { return RegisterUser(auth, r); });
   router.Add("POST", "/v1/auth/login", Access::kPublic, [&auth](Request& r) { return Login(auth, r); });
   router.Add("POST", "/v1/auth/refresh", Access::kPublic, [&auth](Request& r) { return Refresh(auth, r); });
-  router.Add("POST", "/v1/auth/logout", Access::kBearer, [&auth](Request& r) { return Logout(auth, r); });
+  router.Add("POST", "/v1/auth/logout", Access::kBearer,
+             [&auth, session_ends](Request& r) { return Logout(auth, session_ends, r); });
   router.Add("GET", "/v1/auth/oauth/{provider}/authorize", Access::kPublic,
              [&auth](Request& r) { return OAuthAuthorize(auth, r); });
   router.Add("GET", "/v1/auth/oauth/{provider}/callback", Access::kPublic,

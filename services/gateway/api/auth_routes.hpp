@@ -3,10 +3,12 @@
 
 #include "clients/auth_client.hpp"
 #include "http/router.hpp"
+#include "ws/session_end_notifier.hpp"
 
 namespace messenger::gateway {
 
-// `auth` must outlive the router.
-void AddAuthRoutes(Router& router, AuthClient& auth);
+// `auth` (and `session_ends`, when set) must outlive the router. After a successful logout, `session_ends`
+// hears of the ended session (its WebSockets close) before the 204 leaves.
+void AddAuthRoutes(Router& router, AuthClient& auth, SessionEndNotifier* session_ends = nullptr);
 
 }  // namespace messenger::gateway

@@ -14,6 +14,8 @@
 
 namespace messenger::gateway {
 
+class RealtimeService;  // ws/realtime_service.hpp
+
 struct RouteDependencies {
   AuthClient& auth;
   UsersClient& users;
@@ -22,6 +24,8 @@ struct RouteDependencies {
   // The friend and chat areas; their routes are served when set.
   FriendsClient* friends = nullptr;
   ChatClient* chat = nullptr;
+  // Real time: GET /v1/ws is served when set, and logout then closes the session's WebSockets.
+  RealtimeService* realtime = nullptr;
 };
 
 // Everything in `deps` must outlive the router.

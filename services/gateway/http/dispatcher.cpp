@@ -49,8 +49,11 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(Request& request) const {
 
   std::exception_ptr failure;
   try {
-    if (route.access == Access::kBearer) {
+    if (route.access == Access::kBearer || route.access == Access::kBearerOrQuery) {
       std::string_view token = BearerToken(request);
+      if (token.empty() && route.access == Access::kBearerOrQuery) {
+        token = request.Query("access_token").value_or(std::string_view());
+      }
       if (token.empty()) {
         co_return ErrorResponseFor(UnauthenticatedError("a bearer access token is required"));
       }

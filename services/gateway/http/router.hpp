@@ -25,6 +25,9 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 enum class Access {
   kPublic,  // no token needed
   kBearer,  // Authorization: Bearer <access token>; the dispatcher fills Request::principal
+  // kBearer, or else the access_token query parameter: for WebSocket upgrades, which browsers cannot give
+  // headers. Verified the same way. (The access log never shows the query string.)
+  kBearerOrQuery,
 };
 
 struct Route {
