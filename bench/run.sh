@@ -186,6 +186,12 @@ main() {
 
   local wanted=("$@") all=(ceilings s1 s2 s3 s4 s5 s6) w
   [[ ${#wanted[@]} -eq 0 ]] && wanted=("${all[@]}")
+  # S6 first (see below).
+  if [[ " ${wanted[*]} " == *" s6 "* ]]; then
+    local reordered=(s6)
+    for w in "${wanted[@]}"; do [[ "$w" == s6 ]] || reordered+=("$w"); done
+    wanted=("${reordered[@]}")
+  fi
   for w in "${wanted[@]}"; do
     [[ " ${all[*]} " == *" $w "* ]] || die "unknown scenario '$w' (smoke, ceilings, s1..s6)"
   done
@@ -205,6 +211,11 @@ main() {
   local round name
   for round in $(seq 1 "$ROUNDS"); do
     for w in "${wanted[@]}"; do
+      # S6 reads the gateway's resident memory, which a process seldom gives back once it has grown: it runs
+      # once, first, while the gateway is as fresh as this run gets.
+      if [[ "$w" == s6 && "$round" -gt 1 ]]; then
+        continue
+      fi
       if [[ "$w" == ceilings ]]; then
         for name in hello argon2 pgbench redis mongo; do
           say "round $round: ceiling $name"

@@ -201,6 +201,8 @@ json::object RunIdleSockets(const ScenarioOptions& o) {
                       {"loadgen_open_files_limit", own_limit}};
   if (!note.empty()) result["note"] = note;
   pool.CloseAll();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const ProcSample closed = SampleProcess(o.gateway_pid);
   if (before.ok && settled.ok && held.ok) {
     const double per_conn = pool.connected() ? static_cast<double>(settled.rss_kib - before.rss_kib) *
                                                    1024.0 / static_cast<double>(pool.connected())
@@ -213,6 +215,9 @@ json::object RunIdleSockets(const ScenarioOptions& o) {
         {"rss_before_kib", before.rss_kib},
         {"rss_connected_kib", settled.rss_kib},
         {"rss_per_connection_bytes", std::round(per_conn)},
+        // Memory a process has grown into is seldom given back: a gateway that held sockets before (an
+        // earlier run) shows a smaller growth. Compare with a freshly started gateway.
+        {"rss_after_close_kib", closed.ok ? closed.rss_kib : 0},
         {"cpu_connect_s", connected.cpu_seconds - before.cpu_seconds},
         {"cpu_idle_percent", std::round((held.cpu_seconds - settled.cpu_seconds) / hold_s * 1000) / 10}};
     std::cerr << "  s6: " << pool.connected() << " connected, gateway RSS " << before.rss_kib << " -> "
