@@ -10,7 +10,7 @@ DEPLOY="$ROOT/deploy/local"
 
 # Debian packages the build, the tests and the local stack need.
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates procps iproute2 openssl
+  build-essential cmake ninja-build pkg-config ccache git curl ca-certificates procps iproute2 openssl python3
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost1.81-dev libboost-json1.81-dev
   libpqxx-dev libhiredis-dev librdkafka-dev libmongoc-dev libbson-dev libsodium-dev libjwt-dev
