@@ -259,13 +259,16 @@ class GatewayRealtimeIntegrationTest : public ::testing::Test {
     return instance;
   }
 
-  // Connects, retrying while the instance answers 503 (not positioned yet).
+  // Connects, retrying while the instance answers 503 (not positioned yet: joining the group can take a
+  // while on a busy broker, especially right after the same group's previous member left).
   std::unique_ptr<Client> Connect(const Instance& instance, const User& user) {
     std::unique_ptr<Client> client;
-    EXPECT_TRUE(WaitFor([&] {
-      client = std::make_unique<Client>(instance.port(), user.token);
-      return client->upgraded() || client->status() != 503;
-    }));
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          client = std::make_unique<Client>(instance.port(), user.token);
+          return client->upgraded() || client->status() != 503;
+        },
+        45s));
     EXPECT_TRUE(client->upgraded()) << "HTTP " << client->status();
     return client;
   }
