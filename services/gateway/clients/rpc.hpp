@@ -93,9 +93,15 @@ boost::asio::awaitable<RpcResult<Resp>> UnaryCall(InFlightCalls& in_flight, Call
         start(&state->context, &state->request, &state->response,
               std::function<void(grpc::Status)>(
                   [state, resume, executor, &in_flight](grpc::Status status) mutable {
-                    state->status = std::move(status);
-                    // Hand the coroutine back to its executor; keep no reference to it on this gRPC thread.
-                    asio::post(executor, [resume = std::move(resume)]() mutable { std::move (*resume)(); });
+                    {
+                      // Take the captures out so that they die inside this block: once End() has run,
+                      // shutdown may destroy the io_context, and nothing here may refer to it any more.
+                      auto own_state = std::move(state);
+                      auto own_executor = std::move(executor);
+                      own_state->status = std::move(status);
+                      // Hand the coroutine back to its executor; keep no reference to it on this gRPC thread.
+                      asio::post(own_executor, [resume = std::move(resume)]() mutable { std::move (*resume)(); });
+                    }
                     in_flight.End();
                   }));
       },
