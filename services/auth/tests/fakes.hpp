@@ -17,24 +17,11 @@
 #include "auth/domain/session_store.hpp"
 #include "auth/domain/throttle.hpp"
 #include "messenger/common/ids.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 
 namespace messenger::auth::testing {
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  void Advance(std::chrono::milliseconds d) {
-    std::lock_guard lock(mu_);
-    now_ += d;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point now_{std::chrono::seconds(1'800'000'000)};
-};
+using messenger::testing::FakeClock;
 
 class InMemoryAccountRepository final : public AccountRepository {
  public:

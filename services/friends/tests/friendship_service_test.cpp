@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "friends/tests/fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "friends/tests/fake_presence.hpp"
 #include "friends/tests/fake_user_directory.hpp"
 #include "friends/tests/in_memory_friend_cache.hpp"
@@ -66,7 +66,7 @@ class FriendshipServiceTest : public ::testing::Test {
     return kinds;
   }
 
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   InMemoryFriendshipRepository repository_;
   InMemoryFriendCache cache_;
   FakeUserDirectory directory_;

@@ -10,7 +10,7 @@
 
 #include "friends/api/friends_grpc_service.hpp"
 #include "friends/storage/grpc_user_directory.hpp"
-#include "friends/tests/fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "friends/tests/fake_presence.hpp"
 #include "friends/tests/fake_user_directory.hpp"
 #include "friends/tests/fake_users_service.hpp"
@@ -105,7 +105,7 @@ class FriendsGrpcServiceTest : public ::testing::Test {
     return r;
   }
 
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   InMemoryFriendshipRepository repository_;
   InMemoryFriendCache cache_;
   FakeUserDirectory directory_;

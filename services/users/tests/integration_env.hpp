@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "messenger/common/config.hpp"
 #include "messenger/common/ids.hpp"
 #include "messenger/pg/migrations.hpp"
@@ -66,7 +66,7 @@ class UsersIntegrationTest : public ::testing::Test {
   std::string prefix_;
   std::unique_ptr<LazyRedisClient> redis_;
   std::unique_ptr<RedisProfileCache> cache_;
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   std::unique_ptr<ProfileService> service_;
 };
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "in_memory_profile_cache.hpp"
 #include "in_memory_profile_repository.hpp"
 #include "users/domain/registration_handler.hpp"
@@ -35,7 +35,7 @@ class UsersProfileServiceTest : public ::testing::Test {
     return id;
   }
 
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   InMemoryProfileRepository repo_;
   InMemoryProfileCache cache_;
   ProfileService service_;

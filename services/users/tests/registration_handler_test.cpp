@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "in_memory_profile_cache.hpp"
 #include "in_memory_profile_repository.hpp"
 #include "users/domain/profile_service.hpp"
@@ -26,7 +26,7 @@ class UsersRegistrationHandlerTest : public ::testing::Test {
     return o;
   }
 
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   InMemoryProfileRepository repo_;
   InMemoryProfileCache cache_;
   ProfileService service_;

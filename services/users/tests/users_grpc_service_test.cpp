@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "fake_clock.hpp"
+#include "messenger/common/testing/fake_clock.hpp"
 #include "in_memory_profile_cache.hpp"
 #include "in_memory_profile_repository.hpp"
 #include "messenger/common/grpc_status.hpp"
@@ -35,7 +35,7 @@ class UsersGrpcServiceTest : public ::testing::Test {
     return id;
   }
 
-  FakeClock clock_;
+  messenger::testing::FakeClock clock_;
   InMemoryProfileRepository repo_;
   InMemoryProfileCache cache_;
   ProfileService service_{repo_, cache_, clock_};

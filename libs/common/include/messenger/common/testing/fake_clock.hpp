@@ -1,4 +1,4 @@
-// A clock that tests move by hand.
+// A clock that tests move by hand (thread-safe). Shared by the services' unit and integration tests.
 #pragma once
 
 #include <chrono>
@@ -6,7 +6,7 @@
 
 #include "messenger/common/ids.hpp"
 
-namespace messenger::friends {
+namespace messenger::testing {
 
 class FakeClock final : public Clock {
  public:
@@ -27,4 +27,4 @@ class FakeClock final : public Clock {
   std::chrono::system_clock::time_point now_;
 };
 
-}  // namespace messenger::friends
+}  // namespace messenger::testing
