@@ -486,6 +486,17 @@ wait_ready() {
   die "$name did not become ready on :$port (log: $LOG_DIR/$name.log)"
 }
 
+# A running service whose binary was rebuilt after it started is stopped, so that `./dev up` after a code
+# change runs the new code.
+stop_if_rebuilt() {
+  local name="$1" bin="$2"
+  pid_of "$name" >/dev/null || return 0
+  if [[ "$bin" -nt "$PID_DIR/$name.pid" ]]; then
+    log "$name was rebuilt: restarting it"
+    stop_process "$name"
+  fi
+}
+
 services_up() {
   local build_dir="$1" svc bin
   local envs=()
@@ -494,6 +505,7 @@ services_up() {
     [[ "$svc" == gateway ]] && continue
     bin="$build_dir/services/$svc/messenger-$svc"
     [[ -x "$bin" ]] || continue
+    stop_if_rebuilt "$svc" "$bin"
     start_process "$svc" "$(service_port "$svc")" env "${envs[@]}" \
       "LISTEN_PORT=$(service_port "$svc")" "$bin"
     wait_port "$svc" "$(service_port "$svc")" 60 "$(pid_of "$svc" || true)"
@@ -504,6 +516,7 @@ services_up() {
   for ((n = 1; n <= $(gateway_instances); n++)); do
     name="$(gateway_name "$n")"
     port=$((GATEWAY_PORT + n - 1))
+    stop_if_rebuilt "$name" "$bin"
     # Each socket is a file descriptor: room for the idle-socket benchmark's 10,000 connections.
     start_process "$name" "$port" bash -c 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"' _ \
       env "${envs[@]}" "LISTEN_PORT=$port" "GATEWAY_INSTANCE_ID=$PROFILE-$n" "$bin"

@@ -162,6 +162,49 @@ TEST_F(TokenTest, TamperedSignatureIsRefused) {
   ExpectRefused(parts[0] + "." + parts[1] + "." + Base64UrlEncode(signature.substr(0, 63)));
 }
 
+// The verifier remembers tokens whose signature checked out; that memory must never let a changed token in.
+TEST_F(TokenTest, ATokenVerifiedBeforeDoesNotVouchForAlteredCopies) {
+  const std::string token = IssueOrDie(*signer_);
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  auto parts = Split(token);
+  std::string signature = Base64UrlDecode(parts[2]);
+  signature[40] = static_cast<char>(signature[40] ^ 0x80);
+  ExpectRefused(parts[0] + "." + parts[1] + "." + Base64UrlEncode(signature));
+  std::string payload = Base64UrlDecode(parts[1]);
+  payload.replace(payload.find(kUser), std::string(kUser).size(), "9b2f3c1e-0000-4000-8000-000000000777");
+  ExpectRefused(parts[0] + "." + Base64UrlEncode(payload) + "." + parts[2]);
+  ExpectRefused(token + "x");
+}
+
+TEST_F(TokenTest, ARememberedTokenStillExpires) {
+  const std::string token = IssueOrDie(*signer_);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(verifier_->Verify(token).ok());
+  clock_.Advance(seconds(900));
+  ExpectRefused(token);
+}
+
+// More distinct tokens than the verifier remembers: every one still verifies (a full shard is emptied, not
+// wrongly answered), and the first ones verify again after being forgotten.
+TEST_F(TokenTest, ManyDistinctTokensAllVerify) {
+  auto small = Verifier::Create(keys_.public_pem, kIssuer, kAudience, clock_, /*remembered_tokens=*/32);
+  ASSERT_TRUE(small.ok()) << small.status();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 400; ++i) {
+    auto token = signer_->Issue(kUser, kSession, "jti-" + std::to_string(i));
+    ASSERT_TRUE(token.ok());
+    tokens.push_back(*std::move(token));
+    auto claims = (*small)->Verify(tokens.back());
+    ASSERT_TRUE(claims.ok()) << i;
+    EXPECT_EQ(claims->jti, "jti-" + std::to_string(i));
+  }
+  for (int i = 0; i < 400; ++i) {
+    auto claims = (*small)->Verify(tokens[static_cast<std::size_t>(i)]);
+    ASSERT_TRUE(claims.ok()) << i;
+    EXPECT_EQ(claims->jti, "jti-" + std::to_string(i));
+  }
+}
+
 TEST_F(TokenTest, WrongIssuerIsRefused) {
   auto other = Signer::Create(keys_.private_pem, "someone-else", kAudience, seconds(900), clock_);
   ASSERT_TRUE(other.ok());

@@ -14,6 +14,9 @@ struct GrpcServerOptions {
   std::string listen_address;  // "127.0.0.1:50051"
   std::vector<grpc::Service*> services;
   int max_message_bytes = 4 * 1024 * 1024;
+  // Threads waiting for calls (see StartGrpcServer).
+  int min_pollers = 4;
+  int max_pollers = 64;
 };
 
 // Builds and starts the server, with grpc.health.v1.Health reporting SERVING. Returns null on failure
