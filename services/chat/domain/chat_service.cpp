@@ -181,7 +181,7 @@ StatusOr<StoredMessage> ChatService::SendMessage(const std::string& chat_id, con
                {"error", applied.ToString()}});
   }
   if (!cache_.AppendRecent(stored.message).ok()) (void)cache_.Invalidate(info.chat_id);
-  outbox_.Notify();
+  outbox_.MessageStored(stored.message, info.participants);
   return stored;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "chat/domain/types.hpp"
@@ -19,13 +21,26 @@ class EventPublisher {
   // otherwise. Events after the first failure may have been published too (at-least-once: they are
   // published again later, and consumers de-duplicate by event_id).
   virtual Status Publish(const std::vector<ChatEvent>& events, std::size_t* acknowledged) = 0;
+
+  // Queues one event and returns at once. `done` runs exactly once with the outcome (OK: the broker
+  // acknowledged it durably), on a publisher thread, or inline when the event cannot even be queued; it must
+  // not block. Events of one chat queued one after another are delivered in that order.
+  virtual void PublishAsync(const ChatEvent& event, std::function<void(Status)> done) = 0;
 };
 
-// Lets the send path wake the relay at once (in-process), so that events go out with low latency.
+// How the send path hands its writes to the relay (in-process), so that events go out with low latency.
 class OutboxSignal {
  public:
   virtual ~OutboxSignal() = default;
+  // Something may be waiting in the outbox: look now.
   virtual void Notify() = 0;
+  // `message` is stored (and applied to its chat): publish it now when the chat's order allows, otherwise
+  // leave it to the relay.
+  virtual void MessageStored(const Message& message, const std::vector<std::string>& participants) {
+    (void)message;
+    (void)participants;
+    Notify();
+  }
 };
 
 }  // namespace messenger::chat

@@ -1,6 +1,21 @@
 // The relay that turns stored messages and read marks into Kafka events, without an outbox table: a
 // message document is stored unpublished and is its own outbox entry; read-mark events wait in a small
-// outbox collection. The relay publishes them in (chat_id, seq) order and then marks them published.
+// outbox collection. Events of one chat go out in seq order; published messages are then marked.
+//
+// Two paths publish messages:
+// - Direct: the send path hands each stored message over (MessageStored) and it is queued to the publisher
+//   at once, when it is the next one of its chat (seq = the last queued + 1); a message that arrives ahead
+//   of its predecessor is parked until that one is queued. Delivery reports come back asynchronously and the
+//   relay thread marks the delivered messages in batches. This keeps the delivery latency at one Kafka
+//   round trip and the per-message database work at the insert, the chat update and a share of one batched
+//   mark.
+// - Scan: a pass lists unpublished messages (ListUnpublished) and publishes them. It runs at start, when
+//   asked (Notify: a read mark, a message the direct path could not place, a failed delivery) and every
+//   scan_interval as a safety net (a process that died between the insert and the publication).
+// Both paths queue under one lock and record the last queued seq per chat, so the order of one chat holds
+// across them. When a delivery fails the chat's record is dropped and the scan publishes what is left, in
+// order; messages of that chat queued after the failed one may then already be out, so during a broker
+// failure a consumer can see a chat's events out of order (never lost: each is published until marked).
 //
 // Before publishing a message it re-applies the chat update (last message, the author's read mark) and the
 // cache append, both idempotent: so a process that died between storing a message and updating the chat
@@ -16,6 +31,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -31,9 +51,17 @@ namespace messenger::chat {
 struct EventRelayOptions {
   std::size_t batch_size = 500;
   // How often the relay looks for leftovers (a crash between a write and its publication) without a wake-up.
-  std::chrono::milliseconds scan_interval{1000};
+  std::chrono::milliseconds scan_interval{10000};
   // How long it waits after a failed pass (Kafka or MongoDB down) before trying again.
   std::chrono::milliseconds retry_backoff{1000};
+  // How long delivered messages gather before they are marked published in one write.
+  std::chrono::milliseconds mark_linger{20};
+  // How long a scan pass waits for the delivery reports of what it queued (past the publisher's own
+  // message timeout, the reports are late and the pass counts them as failed).
+  std::chrono::milliseconds publish_timeout{40000};
+  // Chats whose last queued seq is remembered; past it the memory is dropped and each chat's next message
+  // takes the scan path once.
+  std::size_t max_tracked_chats = 100000;
 };
 
 struct RelayPass {
@@ -55,16 +83,40 @@ class EventRelay final : public OutboxSignal {
   void Start();
   // Stops the thread (an ongoing pass finishes first). Idempotent.
   void Stop();
-  // Wakes the relay (called by the send path after a write). Cheap; never blocks on I/O.
+  // Asks for a scan pass at once. Cheap; never blocks on I/O.
   void Notify() override;
+  // The direct path (see above). Never blocks on I/O: queuing to the publisher is in-memory.
+  void MessageStored(const Message& message, const std::vector<std::string>& participants) override;
 
   // One pass: up to batch_size messages and batch_size read events. Stops at the first failure; what was
   // acknowledged before it is marked published.
   StatusOr<RelayPass> RunOnce();
 
+  // Marks the messages the direct path saw delivered so far (the relay thread does this on its own).
+  Status FlushDeliveredForTest() { return FlushDelivered(); }
+
  private:
+  // What delivery reports leave for the relay thread. Shared with the reports, which can outlive the relay.
+  struct Inbox {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    bool scan_requested = true;  // the first pass runs at start
+    std::vector<std::string> delivered;  // message IDs to mark published
+    std::vector<std::string> failed_chats;
+  };
+  // A message that arrived ahead of its predecessor.
+  struct Parked {
+    Message message;
+    std::vector<std::string> participants;
+  };
+
   StatusOr<std::size_t> PublishMessages(bool* full);
   StatusOr<std::size_t> PublishReadEvents(bool* full);
+  // Queues `message` to the publisher with a report that feeds the inbox, then any parked successors.
+  // Caller holds order_mu_.
+  void QueueDirectLocked(const Message& message, const std::vector<std::string>& participants);
+  void ForgetChatsLocked(const std::vector<std::string>& chats);
+  Status FlushDelivered();
   void Loop(std::stop_token stop);
 
   MessageStore& messages_;
@@ -73,9 +125,14 @@ class EventRelay final : public OutboxSignal {
   EventPublisher& publisher_;
   const EventRelayOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable_any wake_;
-  bool notified_ = false;
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
+
+  // The order of each chat's events: the last seq queued to the publisher, by either path, and the messages
+  // waiting for a predecessor.
+  std::mutex order_mu_;
+  std::unordered_map<std::string, int64_t> queued_;
+  std::unordered_map<std::string, std::map<int64_t, Parked>> parked_;
+
   std::jthread thread_;
 };
 

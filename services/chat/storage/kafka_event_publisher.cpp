@@ -1,6 +1,7 @@
 #include "chat/storage/kafka_event_publisher.hpp"
 
 #include <condition_variable>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -59,6 +60,11 @@ StatusOr<std::unique_ptr<KafkaEventPublisher>> KafkaEventPublisher::Create(
 
 StatusOr<std::shared_ptr<kafka::Producer>> KafkaEventPublisher::CurrentProducer() {
   std::lock_guard lock(mu_);
+  if (producer_ && fatal_->exchange(false)) {
+    // Destroying a producer waits for its outstanding records (up to message_timeout); the caller may be
+    // the send path, so that wait happens on a thread of its own.
+    std::thread([old = std::move(producer_)]() mutable { old.reset(); }).detach();
+  }
   if (producer_) return producer_;
   kafka::ProducerOptions options;
   options.brokers = options_.brokers;
@@ -103,11 +109,29 @@ Status KafkaEventPublisher::Publish(const std::vector<ChatEvent>& events, std::s
     if (result && result->reason() == kafka::kReasonProducerFatal) fatal = true;
   }
   lock.unlock();
-  if (fatal) {
-    std::lock_guard guard(mu_);
-    if (producer_ == producer) producer_.reset();  // a fresh producer for the next publish
-  }
+  if (fatal) Retire(producer);
   return first_failure;
+}
+
+void KafkaEventPublisher::PublishAsync(const ChatEvent& event, std::function<void(Status)> done) {
+  StatusOr<std::shared_ptr<kafka::Producer>> producer = CurrentProducer();
+  if (!producer.ok()) {
+    done(producer.status());
+    return;
+  }
+  // The report runs on the producer's own thread, which must not destroy it: a fatal failure only flags the
+  // producer, and the next publish replaces it.
+  auto fatal = fatal_;
+  (*producer)->SendAsync(options_.topic, EventChatId(event), EncodeEnvelope(event),
+                         [fatal, done = std::move(done)](Status status) {
+                           if (status.reason() == kafka::kReasonProducerFatal) fatal->store(true);
+                           done(std::move(status));
+                         });
+}
+
+void KafkaEventPublisher::Retire(const std::shared_ptr<kafka::Producer>& producer) {
+  std::lock_guard guard(mu_);
+  if (producer_ == producer) producer_.reset();  // a fresh producer for the next publish
 }
 
 }  // namespace messenger::chat

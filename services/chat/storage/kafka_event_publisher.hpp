@@ -2,7 +2,9 @@
 // (messenger.chat.v1 unless configured), keyed by chat_id so that one chat's events stay in order.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,14 +35,19 @@ class KafkaEventPublisher final : public EventPublisher {
   // Sends the whole batch at once (the idempotent producer keeps the order of one key) and waits for every
   // delivery report. A producer that failed fatally is replaced before the next publish.
   Status Publish(const std::vector<ChatEvent>& events, std::size_t* acknowledged) override;
+  void PublishAsync(const ChatEvent& event, std::function<void(Status)> done) override;
 
  private:
   explicit KafkaEventPublisher(KafkaEventPublisherOptions options) : options_(std::move(options)) {}
   StatusOr<std::shared_ptr<kafka::Producer>> CurrentProducer();
+  // Drops `producer` after a fatal failure, so that the next publish creates a fresh one.
+  void Retire(const std::shared_ptr<kafka::Producer>& producer);
 
   const KafkaEventPublisherOptions options_;
   std::mutex mu_;
   std::shared_ptr<kafka::Producer> producer_;
+  // Set by a delivery report when the producer failed fatally (see PublishAsync).
+  std::shared_ptr<std::atomic<bool>> fatal_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace messenger::chat

@@ -413,6 +413,18 @@ class RecordingPublisher final : public EventPublisher {
     }
     return OkStatus();
   }
+  void PublishAsync(const ChatEvent& event, std::function<void(Status)> done) override {
+    Status status;
+    {
+      std::lock_guard lock(mu_);
+      if (fail_after_ >= 0 && static_cast<int>(published_.size()) >= fail_after_) {
+        status = UnavailableError("broker down");
+      } else {
+        published_.push_back(event);
+      }
+    }
+    done(std::move(status));
+  }
   // Accept this many events in all, then fail every publish (-1: never fail).
   void FailAfter(int n) {
     std::lock_guard lock(mu_);
