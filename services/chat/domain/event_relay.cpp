@@ -54,22 +54,33 @@ void EventRelay::MessageStored(const Message& message, const std::vector<std::st
   auto last = queued_.find(message.chat_id);
   if (last == queued_.end()) {
     // Nothing known of this chat (first message, or a fresh process): only its very first message can go
-    // directly; anything else may have unpublished predecessors, which the scan finds.
+    // directly; for any other, earlier ones may be unpublished, which the chat's check finds.
     if (message.seq == 1 && queued_.size() < options_.max_tracked_chats) {
       QueueDirectLocked(message, participants);
       return;
     }
     lock.unlock();
-    Notify();
+    AskCheck(message.chat_id);
     return;
   }
-  if (message.seq <= last->second) return;  // a scan already queued it
+  if (message.seq <= last->second) return;  // a pass already queued it
   if (message.seq == last->second + 1) {
     QueueDirectLocked(message, participants);
     return;
   }
-  // A predecessor is still between its insert and this call (a concurrent send in the same chat).
+  // A predecessor is still between its insert and this call (a concurrent send in the same chat), or was
+  // published by another instance: the check settles it if the predecessor does not come.
   parked_[message.chat_id].emplace(message.seq, Parked{message, participants});
+  lock.unlock();
+  AskCheck(message.chat_id);
+}
+
+void EventRelay::AskCheck(const std::string& chat_id) {
+  {
+    std::lock_guard lock(inbox_->mu);
+    inbox_->chats_to_check.insert(chat_id);
+  }
+  inbox_->wake.notify_one();
 }
 
 void EventRelay::QueueDirectLocked(const Message& message, const std::vector<std::string>& participants) {
@@ -148,6 +159,10 @@ StatusOr<RelayPass> EventRelay::RunOnce() {
     ForgetChatsLocked(failed);
   }
   MESSENGER_RETURN_IF_ERROR(FlushDelivered());
+  {
+    std::lock_guard lock(inbox_->mu);
+    inbox_->chats_to_check.clear();  // the full scan below covers them
+  }
   MESSENGER_ASSIGN_OR_RETURN(pass.messages, PublishMessages(&messages_full));
   MESSENGER_ASSIGN_OR_RETURN(pass.read_events, PublishReadEvents(&reads_full));
   pass.more = messages_full || reads_full;
@@ -157,6 +172,30 @@ StatusOr<RelayPass> EventRelay::RunOnce() {
 StatusOr<std::size_t> EventRelay::PublishMessages(bool* full) {
   MESSENGER_ASSIGN_OR_RETURN(std::vector<Message> pending, messages_.ListUnpublished(options_.batch_size));
   *full = pending.size() >= options_.batch_size;
+  return PublishPending(pending);
+}
+
+Status EventRelay::CheckChats() {
+  std::set<std::string> chats;
+  {
+    std::lock_guard lock(inbox_->mu);
+    chats.swap(inbox_->chats_to_check);
+  }
+  for (auto it = chats.begin(); it != chats.end(); ++it) {
+    StatusOr<std::vector<Message>> pending = messages_.ListUnpublishedInChat(*it, options_.batch_size);
+    Status status = pending.status();
+    if (status.ok()) status = PublishPending(*pending).status();
+    if (!status.ok()) {
+      // Checked again after the back-off.
+      std::lock_guard lock(inbox_->mu);
+      inbox_->chats_to_check.insert(it, chats.end());
+      return status;
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<std::size_t> EventRelay::PublishPending(const std::vector<Message>& pending) {
   if (pending.empty()) return std::size_t{0};
 
   auto reports = std::make_shared<PassReports>();
@@ -188,10 +227,10 @@ StatusOr<std::size_t> EventRelay::PublishMessages(bool* full) {
     auto last = queued_.find(chat_id);
     std::size_t skip = 0;
     if (last != queued_.end()) {
-      // The direct path queued these already (their reports are on the way).
+      // The direct path queued these already (their reports are on the way). Whatever lies between the last
+      // queued seq and the run is published: only marked messages are missing from the list.
       while (skip < run.size() && run[skip].seq <= last->second) ++skip;
       if (skip == run.size()) continue;
-      if (run[skip].seq != last->second + 1) continue;  // a predecessor is still being queued directly
     }
     for (std::size_t i = skip; i < run.size(); ++i) {
       {
@@ -215,8 +254,8 @@ StatusOr<std::size_t> EventRelay::PublishMessages(bool* full) {
       parked_.clear();  // their messages stay unpublished in the store; a scan takes them
     }
     queued_[chat_id] = run.back().seq;
-    // Parked messages this run covered are out; the next parked one is queued by the direct path's
-    // successor logic only, so hand whatever waits beyond back to the scan.
+    // Parked messages this run covered are out; a parked successor of the run goes now (QueueDirectLocked
+    // takes the ones after it).
     auto parked = parked_.find(chat_id);
     if (parked != parked_.end()) {
       auto& waiting = parked->second;
@@ -287,18 +326,28 @@ void EventRelay::Loop(std::stop_token stop) {
       const auto asked = [this, &backing_off] {
         return !backing_off && (inbox_->scan_requested || !inbox_->failed_chats.empty());
       };
-      inbox_->wake.wait_until(lock, stop, next_scan, [&] { return asked() || !inbox_->delivered.empty(); });
+      inbox_->wake.wait_until(lock, stop, next_scan, [&] {
+        return asked() || !inbox_->delivered.empty() || (!backing_off && !inbox_->chats_to_check.empty());
+      });
       if (stop.stop_requested()) break;
       scan = asked() || Clock::now() >= next_scan;
       if (scan) inbox_->scan_requested = false;  // failed chats are taken by the pass
     }
     if (!scan) {
-      // Only deliveries to mark: let a few more gather, then mark them in one write.
+      // Deliveries to mark and chats to check: let a few more gather (a parked message's predecessor
+      // usually arrives within this time, and the check finds nothing to do), then handle them together.
       std::unique_lock lock(inbox_->mu);
       inbox_->wake.wait_for(lock, stop, options_.mark_linger, [] { return false; });
       lock.unlock();
       if (Status s = FlushDelivered(); !s.ok()) {
         log::Warn("cannot mark delivered messages; retrying", {{"error", s.ToString()}});
+      }
+      if (!backing_off) {
+        if (Status s = CheckChats(); !s.ok()) {
+          log::Warn("event relay check failed; retrying", {{"error", s.ToString()}});
+          backing_off = true;
+          next_scan = Clock::now() + options_.retry_backoff;
+        }
       }
       continue;
     }

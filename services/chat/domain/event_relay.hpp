@@ -4,25 +4,22 @@
 //
 // Two paths publish messages:
 // - Direct: the send path hands each stored message over (MessageStored) and it is queued to the publisher
-//   at once, when it is the next one of its chat (seq = the last queued + 1); a message that arrives ahead
+//   at once when it is the next one of its chat (seq = the last queued + 1); a message that arrives ahead
 //   of its predecessor is parked until that one is queued. Delivery reports come back asynchronously and the
-//   relay thread marks the delivered messages in batches. This keeps the delivery latency at one Kafka
-//   round trip and the per-message database work at the insert, the chat update and a share of one batched
-//   mark.
-// - Scan: a pass lists unpublished messages (ListUnpublished) and publishes them. It runs at start, when
-//   asked (Notify: a read mark, a message the direct path could not place, a failed delivery) and every
-//   scan_interval as a safety net (a process that died between the insert and the publication).
-// Both paths queue under one lock and record the last queued seq per chat, so the order of one chat holds
-// across them. When a delivery fails the chat's record is dropped and the scan publishes what is left, in
-// order; messages of that chat queued after the failed one may then already be out, so during a broker
-// failure a consumer can see a chat's events out of order (never lost: each is published until marked).
-//
-// Before publishing a message it re-applies the chat update (last message, the author's read mark) and the
-// cache append, both idempotent: so a process that died between storing a message and updating the chat
-// leaves nothing wrong behind once a relay has run. Likewise a read event's mark is re-applied.
-//
-// Delivery is at-least-once: a crash between Kafka's acknowledgement and the marking publishes again, and
-// consumers de-duplicate by event_id (= message_id for MessageSent).
+//   relay thread marks the delivered messages in batches. So the delivery latency is one Kafka round trip,
+//   and the per-message database work is the insert, the chat update and a share of one batched mark.
+// - Relay thread: a chat this process knows nothing of (its first message after a restart), or whose
+//   predecessor does not arrive, gets a check: its unpublished messages are listed (one small query) and
+//   published from the oldest. A full scan (ListUnpublished) runs at start, when asked (Notify: a read
+//   mark), after failed deliveries, and every scan_interval as a safety net (a process that died between the
+//   insert and the publication).
+// Both paths queue under one lock and record the last queued seq per chat, so one chat's order holds across
+// them. When a delivery fails the chat's record is dropped and a pass publishes what is left, oldest first;
+// messages of that chat queued after the failed one may already be out, so during a broker failure a
+// consumer can see a chat's events out of order (never lost: each is published until it is marked).
+// Several Chat instances: each orders what it queues; when they interleave in one chat, the gap sends the
+// chat to a check, which publishes from what the store says is unpublished (correct, but slower than the
+// direct path: route one chat's sends to one instance).
 //
 // It lives in domain/ (not storage/) because it is rules over the domain's interfaces: which events, in
 // which order, what is repaired first. It is unit-tested with the in-memory fakes.
@@ -32,6 +29,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -94,6 +92,8 @@ class EventRelay final : public OutboxSignal {
 
   // Marks the messages the direct path saw delivered so far (the relay thread does this on its own).
   Status FlushDeliveredForTest() { return FlushDelivered(); }
+  // Runs the chat checks the direct path asked for (the relay thread does this on its own).
+  Status CheckChatsForTest() { return CheckChats(); }
 
  private:
   // What delivery reports leave for the relay thread. Shared with the reports, which can outlive the relay.
@@ -103,6 +103,7 @@ class EventRelay final : public OutboxSignal {
     bool scan_requested = true;  // the first pass runs at start
     std::vector<std::string> delivered;  // message IDs to mark published
     std::vector<std::string> failed_chats;
+    std::set<std::string> chats_to_check;
   };
   // A message that arrived ahead of its predecessor.
   struct Parked {
@@ -111,6 +112,12 @@ class EventRelay final : public OutboxSignal {
   };
 
   StatusOr<std::size_t> PublishMessages(bool* full);
+  // Publishes `pending` (ordered by chat, then seq): per chat the gapless run from its oldest, skipping what
+  // the direct path already queued.
+  StatusOr<std::size_t> PublishPending(const std::vector<Message>& pending);
+  // The checks the direct path asked for (see above).
+  Status CheckChats();
+  void AskCheck(const std::string& chat_id);
   StatusOr<std::size_t> PublishReadEvents(bool* full);
   // Queues `message` to the publisher with a report that feeds the inbox, then any parked successors.
   // Caller holds order_mu_.

@@ -42,6 +42,9 @@ class MessageStore {
 
   // Unpublished messages, ordered by (chat_id, seq), at most `limit`.
   virtual StatusOr<std::vector<Message>> ListUnpublished(std::size_t limit) = 0;
+  // The unpublished messages of one chat, oldest first, at most `limit`.
+  virtual StatusOr<std::vector<Message>> ListUnpublishedInChat(const std::string& chat_id,
+                                                               std::size_t limit) = 0;
   // Marks messages as published (their MessageSent event is in Kafka). Idempotent.
   virtual Status MarkPublished(const std::vector<std::string>& message_ids) = 0;
 };

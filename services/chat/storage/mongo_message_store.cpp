@@ -212,6 +212,23 @@ StatusOr<std::vector<Message>> MongoMessageStore::ListUnpublished(std::size_t li
   return ToMessages(docs);
 }
 
+StatusOr<std::vector<Message>> MongoMessageStore::ListUnpublishedInChat(const std::string& chat_id,
+                                                                        std::size_t limit) {
+  mongo::Lease lease = pool_.Acquire();
+  mongo::Collection messages = lease.GetCollection(documents::kMessages);
+  // kListUnpublishedInChat: {published: false, chat_id} (both equalities, so FerretDB filters in
+  // PostgreSQL) sorted by seq, limited.
+  Bson filter = BsonBuilder().Append("published", false).Append("chat_id", chat_id).Build();
+  Bson options = BsonBuilder()
+                     .BeginDocument("sort")
+                     .Append("seq", int32_t{1})
+                     .EndDocument()
+                     .Append("limit", static_cast<int64_t>(limit))
+                     .Build();
+  MESSENGER_ASSIGN_OR_RETURN(std::vector<Bson> docs, messages.Find(filter, options));
+  return ToMessages(docs);
+}
+
 Status MongoMessageStore::MarkPublished(const std::vector<std::string>& message_ids) {
   if (message_ids.empty()) return OkStatus();
   mongo::Lease lease = pool_.Acquire();

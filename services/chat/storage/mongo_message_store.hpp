@@ -47,6 +47,7 @@ class MongoMessageStore final : public MessageStore {
   StatusOr<std::vector<Message>> List(const std::string& chat_id, const MessageRange& range) override;
   StatusOr<int64_t> LastSeq(const std::string& chat_id) override;
   StatusOr<std::vector<Message>> ListUnpublished(std::size_t limit) override;
+  StatusOr<std::vector<Message>> ListUnpublishedInChat(const std::string& chat_id, std::size_t limit) override;
   Status MarkPublished(const std::vector<std::string>& message_ids) override;
 
  private:

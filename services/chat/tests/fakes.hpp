@@ -203,6 +203,16 @@ class InMemoryMessageStore final : public MessageStore {
     }
     return out;
   }
+  StatusOr<std::vector<Message>> ListUnpublishedInChat(const std::string& chat_id, std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    if (fail_) return UnavailableError("message store down");
+    std::vector<Message> out;
+    for (const auto& [chat, seq] : unpublished_) {
+      if (out.size() >= limit) break;
+      if (chat == chat_id) out.push_back(chats_[chat][seq - 1]);
+    }
+    return out;
+  }
   Status MarkPublished(const std::vector<std::string>& ids) override {
     std::lock_guard lock(mu_);
     for (auto it = unpublished_.begin(); it != unpublished_.end();) {

@@ -243,6 +243,16 @@ TEST_F(MongoStoreTest, UnpublishedListedInChatAndSeqOrderUntilMarked) {
   auto rest = messages_->ListUnpublished(100);
   ASSERT_EQ(rest->size(), 4u);
   EXPECT_EQ((*rest)[0].seq, 2);
+
+  // One chat's: only its own, oldest first, limited.
+  auto in_c2 = messages_->ListUnpublishedInChat(c2, 100);
+  ASSERT_TRUE(in_c2.ok()) << in_c2.status();
+  ASSERT_EQ(in_c2->size(), 2u);
+  EXPECT_EQ((*in_c2)[0].chat_id, c2);
+  EXPECT_EQ((*in_c2)[0].seq, 2);
+  EXPECT_EQ((*in_c2)[1].seq, 3);
+  EXPECT_EQ(messages_->ListUnpublishedInChat(c1, 1)->size(), 1u);
+  EXPECT_TRUE(messages_->ListUnpublishedInChat("no-such-chat", 100)->empty());
 }
 
 // The seq rule under load: 8 writers (each with store objects of its own, as separate instances would have)
