@@ -181,17 +181,29 @@ Status EventRelay::CheckChats() {
     std::lock_guard lock(inbox_->mu);
     chats.swap(inbox_->chats_to_check);
   }
-  for (auto it = chats.begin(); it != chats.end(); ++it) {
-    StatusOr<std::vector<Message>> pending = messages_.ListUnpublishedInChat(*it, options_.batch_size);
-    Status status = pending.status();
-    if (status.ok()) status = PublishPending(*pending).status();
-    if (!status.ok()) {
-      // Checked again after the back-off.
-      std::lock_guard lock(inbox_->mu);
-      inbox_->chats_to_check.insert(it, chats.end());
-      return status;
+  if (chats.empty()) return OkStatus();
+  const auto retry_later = [this, &chats](Status status) {
+    std::lock_guard lock(inbox_->mu);
+    inbox_->chats_to_check.insert(chats.begin(), chats.end());
+    return status;
+  };
+  if (chats.size() > options_.max_chat_checks) {
+    // Many at once (a fresh process meeting every active chat): one scan is cheaper than a query each.
+    bool full = true;
+    while (full) {
+      StatusOr<std::size_t> published = PublishMessages(&full);
+      if (!published.ok()) return retry_later(published.status());
     }
+    return OkStatus();
   }
+  std::vector<Message> pending;
+  for (const std::string& chat : chats) {
+    StatusOr<std::vector<Message>> listed = messages_.ListUnpublishedInChat(chat, options_.batch_size);
+    if (!listed.ok()) return retry_later(listed.status());
+    pending.insert(pending.end(), listed->begin(), listed->end());
+  }
+  StatusOr<std::size_t> published = PublishPending(pending);
+  if (!published.ok()) return retry_later(published.status());
   return OkStatus();
 }
 

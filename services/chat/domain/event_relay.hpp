@@ -60,6 +60,8 @@ struct EventRelayOptions {
   // Chats whose last queued seq is remembered; past it the memory is dropped and each chat's next message
   // takes the scan path once.
   std::size_t max_tracked_chats = 100000;
+  // Chats checked one query each; more waiting at once are settled by one scan.
+  std::size_t max_chat_checks = 16;
 };
 
 struct RelayPass {
