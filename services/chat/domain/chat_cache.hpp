@@ -5,6 +5,7 @@
 // failure to their clients. The cache is never the only copy of anything.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,17 @@ class ChatCache {
   //    dropped when an append (or Invalidate) came in between, so a window read before a message was
   //    acknowledged is never installed after it.
   virtual StatusOr<std::optional<std::vector<Message>>> GetRecent(const std::string& chat_id) = 0;
+  // The newest `count` messages of the window (all of it when it holds fewer); otherwise like GetRecent.
+  // Opening a chat needs only its newest page, so a cache can read less than the whole window.
+  virtual StatusOr<std::optional<std::vector<Message>>> GetNewest(const std::string& chat_id,
+                                                                  std::size_t count) {
+    StatusOr<std::optional<std::vector<Message>>> window = GetRecent(chat_id);
+    if (window.ok() && window->has_value() && (*window)->size() > count) {
+      auto& messages = **window;
+      messages.erase(messages.begin(), messages.end() - static_cast<std::ptrdiff_t>(count));
+    }
+    return window;
+  }
   virtual StatusOr<std::string> BeginFill(const std::string& chat_id) = 0;
   // `newest` is the chat's newest messages as read after BeginFill (ascending, contiguous, ending at the
   // chat's last message; empty for a chat without messages). A no-op when the token was voided.

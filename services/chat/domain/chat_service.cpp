@@ -192,7 +192,11 @@ StatusOr<HistoryPage> ChatService::GetChatHistory(const HistoryQuery& query) {
   }
   MESSENGER_ASSIGN_OR_RETURN(ChatInfo info, ParticipantChat(query.chat_id, query.user_id));
 
-  StatusOr<std::optional<std::vector<Message>>> window = cache_.GetRecent(info.chat_id);
+  // Opening a chat (no cursor) needs only the newest page of the window.
+  const bool newest_page = !query.after_seq && !query.before_seq;
+  StatusOr<std::optional<std::vector<Message>>> window =
+      newest_page ? cache_.GetNewest(info.chat_id, static_cast<std::size_t>(limit))
+                  : cache_.GetRecent(info.chat_id);
   const bool cached = window.ok() && window->has_value();
   if (cached) {
     if (std::optional<HistoryPage> page = PageFromWindow(**window, query, limit)) return *std::move(page);

@@ -163,8 +163,20 @@ Status RedisChatCache::PutChatInfo(const ChatInfo& chat) {
 }
 
 StatusOr<std::optional<std::vector<Message>>> RedisChatCache::GetRecent(const std::string& chat_id) {
+  return ReadWindow(chat_id, "0");
+}
+
+StatusOr<std::optional<std::vector<Message>>> RedisChatCache::GetNewest(const std::string& chat_id,
+                                                                        std::size_t count) {
+  if (count == 0) return std::optional<std::vector<Message>>(std::vector<Message>{});
+  // The last `count` members; the start-of-chat marker sorts first, so it comes only with a short window.
+  return ReadWindow(chat_id, "-" + std::to_string(count));
+}
+
+StatusOr<std::optional<std::vector<Message>>> RedisChatCache::ReadWindow(const std::string& chat_id,
+                                                                         const std::string& start) {
   MESSENGER_ASSIGN_OR_RETURN(redis::Client * client, Ready(chat_id));
-  MESSENGER_ASSIGN_OR_RETURN(redis::Reply reply, client->Command({"ZRANGE", RecentKey(chat_id), "0", "-1"}));
+  MESSENGER_ASSIGN_OR_RETURN(redis::Reply reply, client->Command({"ZRANGE", RecentKey(chat_id), start, "-1"}));
   if (reply.type != redis::Reply::Type::kArray) return InternalError("ZRANGE: " + reply.DebugString());
   if (reply.elements.empty()) return std::optional<std::vector<Message>>();  // no window
   std::vector<Message> window;

@@ -38,6 +38,7 @@ class RedisChatCache final : public ChatCache {
   StatusOr<std::optional<ChatInfo>> GetChatInfo(const std::string& chat_id) override;
   Status PutChatInfo(const ChatInfo& chat) override;
   StatusOr<std::optional<std::vector<Message>>> GetRecent(const std::string& chat_id) override;
+  StatusOr<std::optional<std::vector<Message>>> GetNewest(const std::string& chat_id, std::size_t count) override;
   StatusOr<std::string> BeginFill(const std::string& chat_id) override;
   Status CompleteFill(const std::string& chat_id, const std::string& token,
                       const std::vector<Message>& newest) override;
@@ -53,6 +54,8 @@ class RedisChatCache final : public ChatCache {
   // `chat_id`'s window is still owed a deletion.
   StatusOr<redis::Client*> Ready(const std::string& chat_id);
   void Owe(const std::string& chat_id);
+  // ZRANGE of the window from rank `start` to the end ("0": all of it), decoded and checked.
+  StatusOr<std::optional<std::vector<Message>>> ReadWindow(const std::string& chat_id, const std::string& start);
 
   RedisConnection& redis_;
   const RedisChatCacheOptions options_;

@@ -80,6 +80,21 @@ TEST_F(RedisCacheTest, AppendsExtendTheWindowWhichKeepsTheNewest) {
   EXPECT_GT(*redis_.client().PttlMillis(cache_->RecentKey(chat)), 0);
 }
 
+TEST_F(RedisCacheTest, NewestReadsOnlyTheTailOfTheWindow) {
+  const std::string chat = NewUuid();
+  EXPECT_FALSE(cache_->GetNewest(chat, 2)->has_value());  // no window
+  Fill(*cache_, chat, {});
+  auto empty = cache_->GetNewest(chat, 2);
+  ASSERT_TRUE(empty.ok() && empty->has_value());
+  EXPECT_TRUE((*empty)->empty());
+  ASSERT_TRUE(cache_->AppendRecent(M(chat, 1)).ok());
+  EXPECT_EQ(Seqs(**cache_->GetNewest(chat, 2)), (std::vector<int64_t>{1}));  // shorter than asked
+  for (int64_t s = 2; s <= 4; ++s) ASSERT_TRUE(cache_->AppendRecent(M(chat, s)).ok());
+  EXPECT_EQ(Seqs(**cache_->GetNewest(chat, 2)), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ((**cache_->GetNewest(chat, 1))[0], M(chat, 4));
+  EXPECT_EQ(Seqs(**cache_->GetNewest(chat, 50)), (std::vector<int64_t>{1, 2, 3, 4}));
+}
+
 TEST_F(RedisCacheTest, AnyDoubtDropsTheWindow) {
   const std::string chat = NewUuid();
   Fill(*cache_, chat, {M(chat, 1), M(chat, 2)});
