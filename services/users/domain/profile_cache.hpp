@@ -19,6 +19,12 @@ struct CachedProfile {
   std::string fill_token;
 };
 
+// A nickname lookup: the user ID the nickname was cached for, and that user's cache entry.
+struct CachedNickname {
+  std::optional<std::string> user_id;  // nullopt: the nickname is not cached
+  CachedProfile entry;                 // meaningful when user_id is set
+};
+
 class ProfileCache {
  public:
   virtual ~ProfileCache() = default;
@@ -37,6 +43,16 @@ class ProfileCache {
   // profile they then load still carries that nickname.
   virtual StatusOr<std::optional<std::string>> GetUserIdByNickname(const std::string& nickname_lower) = 0;
   virtual Status PutNickname(const std::string& nickname_lower, const std::string& user_id) = 0;
+  // GetUserIdByNickname and then GetProfile of that ID; a cache may answer both in one round trip. The same
+  // staleness caveat applies.
+  virtual StatusOr<CachedNickname> GetByNickname(const std::string& nickname_lower) {
+    CachedNickname out;
+    MESSENGER_ASSIGN_OR_RETURN(out.user_id, GetUserIdByNickname(nickname_lower));
+    if (out.user_id) {
+      MESSENGER_ASSIGN_OR_RETURN(out.entry, GetProfile(*out.user_id));
+    }
+    return out;
+  }
 
   // Forgets the user's profile and the given nickname mappings, and voids outstanding fill tokens of the
   // user. Called after an update committed.

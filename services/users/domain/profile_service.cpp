@@ -34,21 +34,19 @@ void ProfileService::NoteCacheFailure(std::string_view operation, const Status& 
 }
 
 StatusOr<Profile> ProfileService::LoadProfile(const std::string& user_id) {
-  std::string fill_token;
-  bool fill = false;
   StatusOr<CachedProfile> cached = cache_.GetProfile(user_id);
-  if (cached.ok()) {
-    if (cached->profile) return std::move(*cached->profile);
-    fill_token = std::move(cached->fill_token);
-    fill = true;
-  } else {
+  if (!cached.ok()) {
     NoteCacheFailure("get_profile", cached.status());
+    return repository_.FindById(user_id);
   }
+  if (cached->profile) return std::move(*cached->profile);
+  return FillProfile(user_id, cached->fill_token);
+}
+
+StatusOr<Profile> ProfileService::FillProfile(const std::string& user_id, const std::string& fill_token) {
   MESSENGER_ASSIGN_OR_RETURN(Profile profile, repository_.FindById(user_id));
-  if (fill) {
-    Status put = cache_.PutProfile(profile, fill_token);
-    if (!put.ok()) NoteCacheFailure("put_profile", put);
-  }
+  Status put = cache_.PutProfile(profile, fill_token);
+  if (!put.ok()) NoteCacheFailure("put_profile", put);
   return profile;
 }
 
@@ -62,13 +60,14 @@ StatusOr<Profile> ProfileService::GetProfileByNickname(std::string_view nickname
   if (!IsValidNickname(nickname)) return NotFoundError("no such nickname");
   std::string lower = LowerAscii(nickname);
 
-  StatusOr<std::optional<std::string>> cached_id = cache_.GetUserIdByNickname(lower);
-  if (!cached_id.ok()) {
-    NoteCacheFailure("get_nickname", cached_id.status());
-  } else if (cached_id->has_value()) {
+  StatusOr<CachedNickname> cached = cache_.GetByNickname(lower);
+  if (!cached.ok()) {
+    NoteCacheFailure("get_nickname", cached.status());
+  } else if (cached->user_id) {
     // The mapping may be stale (a rename, or a race with one): trust it only when the profile it leads to
     // still carries the nickname asked for.
-    StatusOr<Profile> profile = LoadProfile(**cached_id);
+    StatusOr<Profile> profile = cached->entry.profile ? StatusOr<Profile>(*std::move(cached->entry.profile))
+                                                      : FillProfile(*cached->user_id, cached->entry.fill_token);
     if (profile.ok() && LowerAscii(profile->nickname) == lower) return profile;
     if (!profile.ok() && profile.status().code() != StatusCode::kNotFound) return profile.status();
   }

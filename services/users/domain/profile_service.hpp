@@ -66,6 +66,8 @@ class ProfileService {
  private:
   // Reads the profile through the cache, filling the cache on a miss.
   StatusOr<Profile> LoadProfile(const std::string& user_id);
+  // Reads the profile from the repository and caches it with the token of the lookup that missed.
+  StatusOr<Profile> FillProfile(const std::string& user_id, const std::string& fill_token);
   // Logs a cache failure, at most once per 10 seconds, and otherwise ignores it.
   void NoteCacheFailure(std::string_view operation, const Status& status);
 

@@ -27,6 +27,15 @@ for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 )lua";
 
+// KEYS[1] nickname key; ARGV[1] profile key prefix, ARGV[2] generation key prefix. Returns {} when the
+// nickname is not cached, else {user_id, profile or nil, generation or nil}. The two keys it derives are not
+// declared in KEYS: fine on one Redis server, not on a cluster (where they would need a hash tag).
+constexpr char kByNicknameScript[] = R"lua(
+local id = redis.call('GET', KEYS[1])
+if not id then return {} end
+return {id, redis.call('GET', ARGV[1] .. id), redis.call('GET', ARGV[2] .. id)}
+)lua";
+
 Status CheckReply(const redis::Reply& reply) {
   if (reply.is_error()) return InternalError("redis error reply: " + reply.DebugString());
   return OkStatus();
@@ -158,6 +167,23 @@ StatusOr<std::optional<std::string>> RedisProfileCache::GetUserIdByNickname(
     const std::string& nickname_lower) {
   MESSENGER_ASSIGN_OR_RETURN(redis::Client * conn, client_.Get());
   return conn->Get(NicknameKey(nickname_lower));
+}
+
+StatusOr<CachedNickname> RedisProfileCache::GetByNickname(const std::string& nickname_lower) {
+  MESSENGER_ASSIGN_OR_RETURN(redis::Client * conn, client_.Get());
+  MESSENGER_ASSIGN_OR_RETURN(redis::Reply reply,
+                             conn->Eval(kByNicknameScript, {NicknameKey(nickname_lower)},
+                                        {ProfileKey(""), GenerationKey("")}));
+  MESSENGER_RETURN_IF_ERROR(CheckReply(reply));
+  if (reply.type != redis::Reply::Type::kArray) return InternalError("unexpected nickname lookup reply");
+  CachedNickname out;
+  if (reply.elements.empty()) return out;
+  if (reply.elements.size() != 3 || reply.elements[0].type != redis::Reply::Type::kString) {
+    return InternalError("unexpected nickname lookup reply");
+  }
+  out.user_id = reply.elements[0].str;
+  out.entry = EntryFrom(reply.elements[1], reply.elements[2]);
+  return out;
 }
 
 Status RedisProfileCache::PutNickname(const std::string& nickname_lower, const std::string& user_id) {

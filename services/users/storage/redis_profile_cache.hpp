@@ -34,6 +34,8 @@ class RedisProfileCache final : public ProfileCache {
                      const std::vector<std::string>& fill_tokens) override;
   StatusOr<std::optional<std::string>> GetUserIdByNickname(const std::string& nickname_lower) override;
   Status PutNickname(const std::string& nickname_lower, const std::string& user_id) override;
+  // One round trip (a script reading the nickname, then the profile and generation keys it leads to).
+  StatusOr<CachedNickname> GetByNickname(const std::string& nickname_lower) override;
   Status Invalidate(const std::string& user_id, const std::vector<std::string>& nicknames_lower) override;
 
   std::string ProfileKey(const std::string& user_id) const {

@@ -81,6 +81,37 @@ TEST_F(UsersProfileServiceIntegrationTest, RenamedAwayNicknameIsNotFoundEvenWhen
   EXPECT_EQ(found->user_id, bob);
 }
 
+// The by-nickname read of a warm cache is one script call: the mapping, the profile and its fill token.
+TEST_F(UsersProfileServiceIntegrationTest, NicknameLookupBringsTheProfileAndItsFillToken) {
+  std::string id = Register("alice");
+  StatusOr<CachedNickname> cold = cache_->GetByNickname("alice");
+  ASSERT_TRUE(cold.ok()) << cold.status();
+  EXPECT_FALSE(cold->user_id.has_value());
+
+  ASSERT_TRUE(cache_->PutNickname("alice", id).ok());
+  StatusOr<CachedNickname> half = cache_->GetByNickname("alice");  // mapping cached, profile not yet
+  ASSERT_TRUE(half.ok()) << half.status();
+  ASSERT_EQ(half->user_id, id);
+  EXPECT_FALSE(half->entry.profile.has_value());
+
+  ASSERT_EQ(service_->GetProfileByNickname("alice")->user_id, id);  // fills the profile
+  SetBioInDatabase(id, "behind the cache's back");
+  StatusOr<CachedNickname> warm = cache_->GetByNickname("alice");
+  ASSERT_TRUE(warm.ok()) << warm.status();
+  ASSERT_TRUE(warm->entry.profile.has_value());
+  EXPECT_EQ(warm->entry.profile->nickname, "alice");
+  EXPECT_EQ(service_->GetProfileByNickname("alice")->bio, "") << "served from Redis";
+
+  // An invalidation between the lookup and the fill voids the fill, as for GetProfile.
+  ASSERT_TRUE(cache_->Invalidate(id, {}).ok());
+  StatusOr<CachedNickname> after = cache_->GetByNickname("alice");
+  ASSERT_TRUE(after.ok());
+  ASSERT_FALSE(after->entry.profile.has_value());
+  ASSERT_TRUE(cache_->Invalidate(id, {}).ok());
+  ASSERT_TRUE(cache_->PutProfile(*repo_->FindById(id), after->entry.fill_token).ok());
+  EXPECT_FALSE(cache_->GetProfile(id)->profile.has_value());
+}
+
 TEST_F(UsersProfileServiceIntegrationTest, FillThatRacedWithAnInvalidationIsDropped) {
   std::string id = Register("alice");
   StatusOr<CachedProfile> lookup = cache_->GetProfile(id);
