@@ -233,16 +233,14 @@ Status MongoMessageStore::MarkPublished(const std::vector<std::string>& message_
   if (message_ids.empty()) return OkStatus();
   mongo::Lease lease = pool_.Acquire();
   mongo::Collection messages = lease.GetCollection(documents::kMessages);
-  // kMarkPublished: the equality on `published` lets FerretDB narrow the scan to unpublished documents in
-  // PostgreSQL ($in is not pushed down).
-  Bson filter = BsonBuilder()
-                    .Append("published", false)
-                    .BeginDocument("_id")
-                    .AppendArray("$in", message_ids)
-                    .EndDocument()
-                    .Build();
+  // kMarkPublished: one update by _id per message in one bulk write. FerretDB looks _id up by index, but
+  // runs any other filter ({published: false}, $in) over the whole collection: a marking that grew with the
+  // collection (60 ms at 12,000 messages) when it was one UpdateMany.
+  std::vector<Bson> filters;
+  filters.reserve(message_ids.size());
+  for (const std::string& id : message_ids) filters.push_back(BsonBuilder().Append("_id", id).Build());
   Bson update = BsonBuilder().BeginDocument("$set").Append("published", true).EndDocument().Build();
-  return messages.UpdateMany(filter, update).status();
+  return messages.UpdateOneEach(filters, update).status();
 }
 
 }  // namespace messenger::chat
