@@ -12,6 +12,8 @@ using mongo::BsonBuilder;
 
 // Bounds the memory of the seq hints; past it they are dropped and rebuilt as chats are written.
 constexpr std::size_t kMaxHints = 100000;
+// Messages marked published per bulk write (see MarkPublished).
+constexpr std::size_t kMarkBulkSize = 8;
 // Each lost race means another writer stored a message; this bounds one call's work under a stampede.
 constexpr int kMaxLosses = 256;
 
@@ -233,14 +235,20 @@ Status MongoMessageStore::MarkPublished(const std::vector<std::string>& message_
   if (message_ids.empty()) return OkStatus();
   mongo::Lease lease = pool_.Acquire();
   mongo::Collection messages = lease.GetCollection(documents::kMessages);
-  // kMarkPublished: one update by _id per message in one bulk write. FerretDB looks _id up by index, but
-  // runs any other filter ({published: false}, $in) over the whole collection: a marking that grew with the
-  // collection (60 ms at 12,000 messages) when it was one UpdateMany.
-  std::vector<Bson> filters;
-  filters.reserve(message_ids.size());
-  for (const std::string& id : message_ids) filters.push_back(BsonBuilder().Append("_id", id).Build());
+  // kMarkPublished: updates by _id, several per bulk write. FerretDB looks _id up by index but runs any
+  // other filter ({published: false}, $in) over the whole collection, so one UpdateMany cost 60 ms at 12,000
+  // messages and grew with the collection. Bulks stay small because FerretDB 1.24 holds a PostgreSQL
+  // connection for every statement of an update command until the command ends: a bulk of 500 took all 50
+  // of its connections and deadlocked it.
   Bson update = BsonBuilder().BeginDocument("$set").Append("published", true).EndDocument().Build();
-  return messages.UpdateOneEach(filters, update).status();
+  for (std::size_t begin = 0; begin < message_ids.size(); begin += kMarkBulkSize) {
+    const std::size_t end = std::min(message_ids.size(), begin + kMarkBulkSize);
+    std::vector<Bson> filters;
+    filters.reserve(end - begin);
+    for (std::size_t i = begin; i < end; ++i) filters.push_back(BsonBuilder().Append("_id", message_ids[i]).Build());
+    MESSENGER_RETURN_IF_ERROR(messages.UpdateOneEach(filters, update).status());
+  }
+  return OkStatus();
 }
 
 }  // namespace messenger::chat

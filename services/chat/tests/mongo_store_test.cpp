@@ -255,6 +255,23 @@ TEST_F(MongoStoreTest, UnpublishedListedInChatAndSeqOrderUntilMarked) {
   EXPECT_TRUE(messages_->ListUnpublishedInChat("no-such-chat", 100)->empty());
 }
 
+// The relay marks up to a batch (500) at once. FerretDB 1.24 holds a PostgreSQL connection per statement of
+// an update command, so one bulk of that size took its whole pool and hung it; marking goes in small bulks.
+TEST_F(MongoStoreTest, MarkingABatchLargerThanTheServersPoolMarksEveryMessage) {
+  const std::string chat = "mark-" + NewUuid(), author = NewUuid();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 120; ++i) {
+    auto stored = messages_->Append(Draft(chat, author, "m" + std::to_string(i)));
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    ids.push_back(stored->message.message_id);
+  }
+  ASSERT_EQ(messages_->ListUnpublishedInChat(chat, 500)->size(), 120u);
+  Status marked = messages_->MarkPublished(ids);
+  ASSERT_TRUE(marked.ok()) << marked;
+  EXPECT_TRUE(messages_->ListUnpublishedInChat(chat, 500)->empty());
+  EXPECT_TRUE(messages_->MarkPublished(ids).ok());  // again: nothing changes, nothing fails
+}
+
 // The seq rule under load: 8 writers (each with store objects of its own, as separate instances would have)
 // x 500 messages into one chat give 1..4000 without gap or duplicate, each writer's messages in its order.
 // Through the whole send path (chat document, read marks), then the relay.
