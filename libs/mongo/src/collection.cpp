@@ -180,30 +180,6 @@ StatusOr<UpdateResult> Collection::UpdateMany(const Bson& filter, const Bson& up
   return result;
 }
 
-StatusOr<UpdateResult> Collection::UpdateOneEach(const std::vector<Bson>& filters, const Bson& update) {
-  UpdateResult result;
-  if (filters.empty()) return result;
-  bson_t opts;
-  bson_init(&opts);
-  BSON_APPEND_BOOL(&opts, "ordered", false);
-  mongoc_bulk_operation_t* bulk = mongoc_collection_create_bulk_operation_with_opts(collection_, &opts);
-  bson_destroy(&opts);
-  bson_error_t error;
-  for (const Bson& filter : filters) {
-    if (!mongoc_bulk_operation_update_one_with_opts(bulk, filter.get(), update.get(), nullptr, &error)) {
-      mongoc_bulk_operation_destroy(bulk);
-      return FromBsonError(error, Op("bulk update in", *this));
-    }
-  }
-  Reply reply;
-  const uint32_t ok = mongoc_bulk_operation_execute(bulk, reply.out(), &error);
-  mongoc_bulk_operation_destroy(bulk);
-  if (ok == 0) return FromBsonError(error, Op("bulk update in", *this));
-  result.matched = reply.Int("nMatched");
-  result.modified = reply.Int("nModified");
-  return result;
-}
-
 StatusOr<int64_t> Collection::DeleteOne(const Bson& filter) {
   Reply reply;
   bson_error_t error;

@@ -354,34 +354,6 @@ TEST_F(MongoTest, UpdateAndDeleteReportCounts) {
   EXPECT_TRUE(c.Drop().ok());  // dropping a missing collection is fine
 }
 
-TEST_F(MongoTest, UpdateOneEachUpdatesTheDocumentOfEveryFilterInOneWrite) {
-  Lease lease = pool_->Acquire();
-  Collection c = lease.GetCollection("marks");
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(c.InsertOne(BsonBuilder().Append("_id", "m" + std::to_string(i)).Append("done", false).Build()).ok());
-  }
-  const Bson set_done = *Bson::FromJson(R"({"$set": {"done": true}})");
-  const auto by_ids = [](std::vector<std::string> ids) {
-    std::vector<Bson> filters;
-    for (const std::string& id : ids) filters.push_back(BsonBuilder().Append("_id", id).Build());
-    return filters;
-  };
-  auto result = c.UpdateOneEach(by_ids({"m1", "m3", "missing"}), set_done);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->matched, 2);
-  EXPECT_EQ(result->modified, 2);
-  EXPECT_EQ(*c.CountDocuments(BsonBuilder().Append("done", true).Build()), 2);
-  EXPECT_TRUE((*c.FindOne(BsonBuilder().Append("_id", "m3").Build()))->GetBool("done").value_or(false));
-  EXPECT_FALSE((*c.FindOne(BsonBuilder().Append("_id", "m2").Build()))->GetBool("done").value_or(true));
-  auto again = c.UpdateOneEach(by_ids({"m1"}), set_done);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->matched, 1);
-  EXPECT_EQ(again->modified, 0);
-  auto none = c.UpdateOneEach({}, set_done);
-  ASSERT_TRUE(none.ok());
-  EXPECT_EQ(none->matched, 0);
-}
-
 TEST(MongoPoolTest, UnreachableServerIsUnavailableQuickly) {
   MongoSettings settings{"mongodb://127.0.0.1:1/?appname=test", "x"};
   PoolOptions options;

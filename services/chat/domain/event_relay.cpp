@@ -346,8 +346,8 @@ void EventRelay::Loop(std::stop_token stop) {
       if (scan) inbox_->scan_requested = false;  // failed chats are taken by the pass
     }
     if (!scan) {
-      // Deliveries to mark and chats to check: let a few more gather (a parked message's predecessor
-      // usually arrives within this time, and the check finds nothing to do), then handle them together.
+      // Deliveries to mark and chats to check: let more gather (a parked message's predecessor usually
+      // arrives within this time, and the check finds nothing to do), then handle them together.
       std::unique_lock lock(inbox_->mu);
       inbox_->wake.wait_for(lock, stop, options_.mark_linger, [] { return false; });
       lock.unlock();

@@ -52,8 +52,10 @@ struct EventRelayOptions {
   std::chrono::milliseconds scan_interval{10000};
   // How long it waits after a failed pass (Kafka or MongoDB down) before trying again.
   std::chrono::milliseconds retry_backoff{1000};
-  // How long delivered messages gather before they are marked published in one write.
-  std::chrono::milliseconds mark_linger{20};
+  // How long delivered messages gather before they are marked published in one write. Marking is only
+  // bookkeeping for recovery (nobody waits for it), and on FerretDB every marking write reads the whole
+  // collection's unpublished messages (see MongoMessageStore::MarkPublished): few large writes, then.
+  std::chrono::milliseconds mark_linger{500};
   // How long a scan pass waits for the delivery reports of what it queued (past the publisher's own
   // message timeout, the reports are late and the pass counts them as failed).
   std::chrono::milliseconds publish_timeout{40000};

@@ -12,8 +12,6 @@ using mongo::BsonBuilder;
 
 // Bounds the memory of the seq hints; past it they are dropped and rebuilt as chats are written.
 constexpr std::size_t kMaxHints = 100000;
-// Messages marked published per bulk write (see MarkPublished).
-constexpr std::size_t kMarkBulkSize = 8;
 // Each lost race means another writer stored a message; this bounds one call's work under a stampede.
 constexpr int kMaxLosses = 256;
 
@@ -235,20 +233,20 @@ Status MongoMessageStore::MarkPublished(const std::vector<std::string>& message_
   if (message_ids.empty()) return OkStatus();
   mongo::Lease lease = pool_.Acquire();
   mongo::Collection messages = lease.GetCollection(documents::kMessages);
-  // kMarkPublished: updates by _id, several per bulk write. FerretDB looks _id up by index but runs any
-  // other filter ({published: false}, $in) over the whole collection, so one UpdateMany cost 60 ms at 12,000
-  // messages and grew with the collection. Bulks stay small because FerretDB 1.24 holds a PostgreSQL
-  // connection for every statement of an update command until the command ends: a bulk of 500 took all 50
-  // of its connections and deadlocked it.
+  // kMarkPublished: one write per batch. FerretDB 1.24 reads the documents an update matches with a
+  // containment query (`_jsonb->'_id' @> ...`, also for _id) that no index serves, so each update costs a
+  // scan of the collection: one per batch, never one per message (tried: per-_id updates were slower, and a
+  // bulk of them hung FerretDB, which holds a PostgreSQL connection per statement of an update command).
+  // The equality on `published` narrows that scan to unpublished documents in PostgreSQL ($in is not pushed
+  // down).
+  Bson filter = BsonBuilder()
+                    .Append("published", false)
+                    .BeginDocument("_id")
+                    .AppendArray("$in", message_ids)
+                    .EndDocument()
+                    .Build();
   Bson update = BsonBuilder().BeginDocument("$set").Append("published", true).EndDocument().Build();
-  for (std::size_t begin = 0; begin < message_ids.size(); begin += kMarkBulkSize) {
-    const std::size_t end = std::min(message_ids.size(), begin + kMarkBulkSize);
-    std::vector<Bson> filters;
-    filters.reserve(end - begin);
-    for (std::size_t i = begin; i < end; ++i) filters.push_back(BsonBuilder().Append("_id", message_ids[i]).Build());
-    MESSENGER_RETURN_IF_ERROR(messages.UpdateOneEach(filters, update).status());
-  }
-  return OkStatus();
+  return messages.UpdateMany(filter, update).status();
 }
 
 }  // namespace messenger::chat

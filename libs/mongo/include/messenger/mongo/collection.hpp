@@ -74,11 +74,6 @@ class Collection {
 
   StatusOr<UpdateResult> UpdateOne(const Bson& filter, const Bson& update, bool upsert = false);
   StatusOr<UpdateResult> UpdateMany(const Bson& filter, const Bson& update);
-  // `update` applied to the first document matching each of `filters`, all in one unordered bulk write
-  // (one round trip). Counts are summed. Use it instead of UpdateMany with {_id: {$in: [...]}} where the
-  // server cannot use an index for $in (FerretDB 1.x filters $in after reading the whole collection, but
-  // looks each _id equality up by index).
-  StatusOr<UpdateResult> UpdateOneEach(const std::vector<Bson>& filters, const Bson& update);
   // The number of documents deleted.
   StatusOr<int64_t> DeleteOne(const Bson& filter);
   StatusOr<int64_t> DeleteMany(const Bson& filter);
