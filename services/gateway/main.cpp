@@ -69,9 +69,13 @@ int Run() {
   boost::asio::io_context ioc(threads);
   InFlightCalls in_flight;
   BlockingPool blocking(static_cast<std::size_t>(std::max(1, redis_settings.pool_size)));
-  LazyRedisClient redis(redis_settings);
-  RedisSessionLiveness liveness(redis, blocking);
-  RedisPingProbe redis_probe(redis, blocking);
+  LazyRedisClient redis(redis_settings);  // blocking: the real-time presence store and its session sweeps
+  // The per-request revocation check and the readiness PING: on the io_context, no thread hand-off.
+  AsyncRedisOptions redis_options = AsyncRedisOptions::FromSettings(redis_settings);
+  redis_options.client_name = "gateway";
+  AsyncRedisClient redis_async(ioc.get_executor(), std::move(redis_options));
+  AsyncRedisSessionLiveness liveness(redis_async);
+  AsyncRedisPingProbe redis_probe(redis_async);
 
   auto auth_channel = MakeChannel(EnvString("AUTH_ADDR", "127.0.0.1:50051"));
   auto users_channel = MakeChannel(EnvString("USERS_ADDR", "127.0.0.1:50052"));

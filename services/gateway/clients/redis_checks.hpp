@@ -1,11 +1,16 @@
 // The gateway's use of Redis: the revocation check on every authenticated request (the keys Auth maintains,
-// see messenger/token/revocation.hpp) and the /readyz PING. Redis calls block, so they run on a BlockingPool.
+// see messenger/token/revocation.hpp) and the /readyz PING.
+//
+// Two implementations of each: AsyncRedis* on the io_context (AsyncRedisClient; what main.cpp wires), and
+// the older Redis* on the blocking libs/redis client, whose calls run on a BlockingPool (still built by the
+// in-process test gateways; LazyRedisClient also serves the real-time presence store).
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <mutex>
 
+#include "clients/async_redis_client.hpp"
 #include "clients/blocking_pool.hpp"
 #include "clients/readiness_probe.hpp"
 #include "clients/session_liveness.hpp"
@@ -53,6 +58,26 @@ class RedisPingProbe final : public ReadinessProbe {
  private:
   LazyRedisClient& redis_;
   BlockingPool& pool_;
+};
+
+// The same round trip as RedisSessionLiveness on AsyncRedisClient: no thread hand-off.
+class AsyncRedisSessionLiveness final : public SessionLiveness {
+ public:
+  explicit AsyncRedisSessionLiveness(AsyncRedisClient& redis) : redis_(redis) {}
+  boost::asio::awaitable<Status> CheckAlive(std::string session_id, std::string jti) override;
+
+ private:
+  AsyncRedisClient& redis_;
+};
+
+class AsyncRedisPingProbe final : public ReadinessProbe {
+ public:
+  explicit AsyncRedisPingProbe(AsyncRedisClient& redis) : redis_(redis) {}
+  std::string_view name() const override { return "redis"; }
+  boost::asio::awaitable<Status> Check(std::string request_id) override;
+
+ private:
+  AsyncRedisClient& redis_;
 };
 
 }  // namespace messenger::gateway

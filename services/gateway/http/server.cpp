@@ -55,6 +55,9 @@ void AccessLog(const Request& request, const std::string& method, int status, st
                              {"client_ip", request.client_ip}});
 }
 
+// Owns an upgraded connection for as long as its handler serves it.
+asio::awaitable<void> ServeUpgraded(UpgradeHandler handler, Upgrade upgrade) { co_await handler(upgrade); }
+
 }  // namespace
 
 // Counts a request as in flight for as long as it lives (or until released).
@@ -249,8 +252,13 @@ asio::awaitable<void> HttpServer::Session(beast::tcp_stream stream, std::shared_
       metrics_.Observe(request.route, method_label, 101, took);
       AccessLog(request, method_label, 101, took);
       active.Release();
+      // The upgraded connection runs in a coroutine of its own and this one ends: an open WebSocket keeps
+      // neither this frame (parser, request, response, the drain buffer) nor the 8 KiB read buffer.
+      buffer.shrink_to_fit();
       Upgrade upgrade{std::move(stream), std::move(buffer), std::move(wire_request)};
-      co_await response.upgrade(upgrade);
+      UpgradeHandler handler = std::move(response.upgrade);
+      auto executor = upgrade.stream.get_executor();
+      asio::co_spawn(executor, ServeUpgraded(std::move(handler), std::move(upgrade)), LogSessionEnd);
       co_return;
     }
 

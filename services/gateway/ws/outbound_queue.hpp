@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace messenger::gateway {
 
@@ -43,9 +43,15 @@ class OutboundQueue {
   std::size_t bytes() const;
 
  private:
+  void Clear();  // mu_ held
+
   const OutboundLimits limits_;
   mutable std::mutex mu_;
-  std::deque<Frame> frames_;
+  // frames_[head_..] are queued. A vector, not a deque: an empty one holds no memory (libstdc++'s deque
+  // allocates ~600 bytes even when empty), and most sockets are idle. Popped slots are reclaimed when the
+  // queue drains or when they are at least half of the vector.
+  std::vector<Frame> frames_;
+  std::size_t head_ = 0;
   std::size_t bytes_ = 0;
   bool overflowed_ = false;
   bool closed_ = false;

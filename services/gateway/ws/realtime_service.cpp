@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cctype>
+#include <exception>
 #include <thread>
 
 #include "http/error_mapping.hpp"
@@ -41,6 +42,16 @@ bool HasToken(std::optional<std::string_view> header, std::string_view token) {
     v.remove_prefix(comma + 1);
   }
   return false;
+}
+
+std::string DescribeFailure(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
 }
 
 }  // namespace
@@ -100,15 +111,20 @@ asio::awaitable<Response> RealtimeService::HandleUpgrade(Request& request) {
     r.headers.emplace_back("Retry-After", "1");
     co_return r;
   }
+  // The socket keeps who it serves but not the raw token (nothing on a socket needs it after the upgrade).
+  const Principal& caller = *request.principal;
+  Principal principal{caller.user_id, caller.session_id, caller.jti, std::string()};
   Response response;
   response.status = 101;
-  response.upgrade = [this, principal = *request.principal](Upgrade& upgrade) {
-    return Serve(upgrade, principal);
+  // The server calls the handler once and keeps it while the socket lives: the principal moves out of it.
+  response.upgrade = [this, principal = std::move(principal)](Upgrade& upgrade) mutable {
+    return Serve(upgrade, std::move(principal));
   };
   co_return response;
 }
 
 asio::awaitable<void> RealtimeService::Serve(Upgrade& upgrade, Principal principal) {
+  const auto strand = upgrade.stream.get_executor();
   auto session = std::make_shared<WebSocketSession>(next_id_.fetch_add(1), std::move(principal),
                                                     std::move(upgrade.stream), options_.socket);
   // Registered before the 101 leaves: an event consumed from this moment on finds the socket (its frame
@@ -121,15 +137,23 @@ asio::awaitable<void> RealtimeService::Serve(Upgrade& upgrade, Principal princip
     registry_.Remove(*session);
     co_return;
   }
-  const std::string member = options_.instance_id + ":" + std::to_string(session->id());
-  presence_.Connected(session->user_id(), member);
+  presence_.Connected(session->user_id(), PresenceMember(*session));
   if (draining_.load()) session->Close(CloseCode::kGoingAway);
   // The token was checked before the socket was registered: a logout broadcast in between missed it.
   std::vector<std::shared_ptr<Socket>> just_this = {session};
   asio::co_spawn(executor_, CheckSessions(std::move(just_this)), asio::detached);
-  co_await session->Serve();
-  registry_.Remove(*session);
-  presence_.Disconnected(session->user_id(), member);
+  // The open socket is served by a coroutine of its own and this one ends, so that an idle socket keeps
+  // nothing of its upgrade (this frame, the HTTP server's hand-over state): only the socket's read loop.
+  auto closed = [this, session](std::exception_ptr failure) {
+    registry_.Remove(*session);
+    presence_.Disconnected(session->user_id(), PresenceMember(*session));
+    if (failure) log::Error("websocket failed", {{"error", DescribeFailure(failure)}});
+  };
+  asio::co_spawn(strand, session->Serve(), std::move(closed));
+}
+
+std::string RealtimeService::PresenceMember(const WebSocketSession& session) const {
+  return options_.instance_id + ":" + std::to_string(session.id());
 }
 
 asio::awaitable<void> RealtimeService::SessionEnded(std::string session_id, std::string request_id) {

@@ -71,7 +71,11 @@ class RealtimeService final : public SessionEndNotifier {
   const ConnectionRegistry& registry() const { return registry_; }
 
  private:
+  // The upgrade: registers the socket, answers the handshake, then hands the open socket to a coroutine of
+  // its own (which unregisters it when it closes) and returns.
   boost::asio::awaitable<void> Serve(Upgrade& upgrade, Principal principal);
+  // The socket's member in the presence sets: "<instance>:<socket id>".
+  std::string PresenceMember(const WebSocketSession& session) const;
   boost::asio::awaitable<void> CheckSessions(std::vector<std::shared_ptr<Socket>> sockets);
   boost::asio::awaitable<void> SweepLoop();
 

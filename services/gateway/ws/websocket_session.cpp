@@ -1,11 +1,9 @@
 #include "ws/websocket_session.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/field.hpp>
 
 namespace messenger::gateway {
@@ -32,15 +30,13 @@ const char* ReasonText(CloseCode code) {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(std::uint64_t id, Principal principal, beast::tcp_stream stream,
+WebSocketSession::WebSocketSession(std::uint64_t id, Principal principal, beast::tcp_stream&& stream,
                                    const WebSocketSettings& settings)
     : id_(id),
       principal_(std::move(principal)),
       settings_(settings),
       ws_(std::move(stream)),
-      queue_(settings.queue),
-      wake_(ws_.get_executor()),
-      hard_close_(ws_.get_executor()) {}
+      queue_(settings.queue) {}
 
 void WebSocketSession::Send(Frame frame) {
   switch (queue_.Push(std::move(frame))) {
@@ -61,20 +57,50 @@ void WebSocketSession::Close(CloseCode code) {
 }
 
 void WebSocketSession::WakeWriter() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->PumpWriter(); });
+}
+
+void WebSocketSession::PumpWriter() {
+  if (!serving_ || writing_ || writer_done_ || reader_done_) return;
+  if (close_code_) {
+    writing_ = true;
+    writer_done_ = true;
+    websocket::close_reason reason(static_cast<std::uint16_t>(*close_code_));
+    reason.reason = ReasonText(*close_code_);
+    // A failure here means the connection is gone already; either way the reader ends now.
+    ws_.async_close(reason,
+                    [self = shared_from_this()](boost::system::error_code) { self->writing_ = false; });
+    return;
+  }
+  Frame frame = queue_.Pop();
+  if (!frame) return;  // the next Send after the queue ran empty wakes the writer again
+  writing_ = true;
+  const asio::const_buffer bytes = asio::buffer(*frame);
+  // The handler holds the frame until it is written.
+  auto written = [self = shared_from_this(), frame = std::move(frame)](boost::system::error_code ec,
+                                                                       std::size_t) {
+    self->writing_ = false;
+    if (ec) {
+      self->writer_done_ = true;
+      return;
+    }
+    ++self->frames_sent_;
+    self->PumpWriter();
+  };
+  ws_.async_write(bytes, std::move(written));
 }
 
 void WebSocketSession::StartClosing(CloseCode code) {
   if (close_code_ || reader_done_) return;
   close_code_ = code;
   queue_.Close();
-  wake_.cancel();
-  hard_close_.expires_after(settings_.close_timeout);
-  hard_close_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+  hard_close_ = std::make_unique<asio::steady_timer>(ws_.get_executor(), settings_.close_timeout);
+  hard_close_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec) return;
     boost::system::error_code ignored;
     beast::get_lowest_layer(self->ws_).socket().close(ignored);
   });
+  PumpWriter();  // the close frame follows the frame being written, if any
 }
 
 asio::awaitable<bool> WebSocketSession::Accept(WireRequest request) {
@@ -100,43 +126,23 @@ asio::awaitable<bool> WebSocketSession::Accept(WireRequest request) {
 asio::awaitable<void> WebSocketSession::Serve() {
   std::shared_ptr<WebSocketSession> self = shared_from_this();
   ws_.text(true);
-  asio::co_spawn(ws_.get_executor(), Writer(self), asio::detached);
-  beast::flat_buffer buffer;
+  serving_ = true;
+  PumpWriter();  // frames queued during the handshake (or a close asked for meanwhile)
+  // Nothing a client sends means anything (yet), so its messages are read piecewise into a small scratch
+  // array and dropped: an idle socket holds no read buffer. Beast still counts each message against
+  // read_message_max (1009 when over) and answers pings and closes while this read is pending.
+  std::array<char, 128> scratch;
   while (true) {
-    auto [ec, n] = co_await ws_.async_read(buffer, kTuple);
+    auto [ec, n] = co_await ws_.async_read_some(asio::buffer(scratch), kTuple);
     if (ec) break;
-    buffer.consume(buffer.size());  // nothing a client sends means anything (yet)
   }
   // The read fails when the closing handshake is complete (either side started it), when the peer is gone
   // or silent past the idle timeout, or on a protocol error: in every case the connection is over.
   reader_done_ = true;
   queue_.Close();
-  wake_.cancel();
-  hard_close_.cancel();
+  if (hard_close_) hard_close_->cancel();
   boost::system::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
-}
-
-asio::awaitable<void> WebSocketSession::Writer(std::shared_ptr<WebSocketSession> self) {
-  while (!self->reader_done_) {
-    if (self->close_code_) {
-      websocket::close_reason reason(static_cast<std::uint16_t>(*self->close_code_));
-      reason.reason = ReasonText(*self->close_code_);
-      // A failure here means the connection is gone already; either way the reader ends now.
-      (void)co_await self->ws_.async_close(reason, kTuple);
-      break;
-    }
-    Frame frame = self->queue_.Pop();
-    if (!frame) {
-      // Woken (cancelled) by the first Send after the queue ran empty, by Close, or by the reader's end.
-      self->wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await self->wake_.async_wait(kTuple);
-      continue;
-    }
-    auto [ec, n] = co_await self->ws_.async_write(asio::buffer(*frame), kTuple);
-    if (ec) break;
-    ++self->frames_sent_;
-  }
 }
 
 }  // namespace messenger::gateway

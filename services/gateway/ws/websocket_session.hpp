@@ -37,7 +37,8 @@ struct WebSocketSettings {
 
 class WebSocketSession final : public Socket, public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(std::uint64_t id, Principal principal, boost::beast::tcp_stream stream,
+  // `stream` is moved from (taken by reference: a moved tcp_stream allocates its state anew each time).
+  WebSocketSession(std::uint64_t id, Principal principal, boost::beast::tcp_stream&& stream,
                    const WebSocketSettings& settings);
 
   std::uint64_t id() const override { return id_; }
@@ -58,19 +59,24 @@ class WebSocketSession final : public Socket, public std::enable_shared_from_thi
   std::uint64_t frames_sent() const { return frames_sent_.load(); }
 
  private:
-  static boost::asio::awaitable<void> Writer(std::shared_ptr<WebSocketSession> self);
-  void WakeWriter();
-  void StartClosing(CloseCode code);  // on the strand
+  // The writer is a chain of completion handlers, not a coroutine: an idle socket has no writer state at
+  // all (no frame, no pending wait). PumpWriter and StartClosing run on the strand.
+  void PumpWriter();  // starts the next write (or the close frame) unless one is in flight
+  void WakeWriter();  // from any thread: posts PumpWriter
+  void StartClosing(CloseCode code);
 
   const std::uint64_t id_;
   const Principal principal_;
   const WebSocketSettings settings_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   OutboundQueue queue_;
-  boost::asio::steady_timer wake_;        // the idle writer waits on it; cancelled to wake it
-  boost::asio::steady_timer hard_close_;  // drops the connection if closing takes too long
-  std::optional<CloseCode> close_code_;   // on the strand
-  bool reader_done_ = false;              // on the strand
+  // Drops the connection if closing takes too long; made when closing starts.
+  std::unique_ptr<boost::asio::steady_timer> hard_close_;
+  std::optional<CloseCode> close_code_;  // on the strand
+  bool serving_ = false;                 // on the strand: the handshake is done, frames may be written
+  bool writing_ = false;                 // on the strand: a frame or the close frame is being written
+  bool writer_done_ = false;             // on the strand: the close frame went out, or a write failed
+  bool reader_done_ = false;             // on the strand
   std::atomic<std::uint64_t> frames_sent_{0};
 };
 
