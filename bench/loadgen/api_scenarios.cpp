@@ -76,7 +76,7 @@ json::object RunSend(const ScenarioOptions& o) {
   load.threads = o.threads;
   load.source_addresses = o.sources;
   std::vector<double> rates = o.rates;
-  if (rates.empty()) rates = {50, 100, 250, 500, 1000, 1500, 2000, 3000};
+  if (rates.empty()) rates = {50, 100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000};
   std::cerr << "s1 send: " << pairs << " chats, " << 2 * pairs << " users" << std::endl;
   json::object result =
       StepsJson(name, o, RunSteps(name, o, rates, load, factory, [](int status) { return status == 201; }));
@@ -245,7 +245,7 @@ json::object RunProfile(const ScenarioOptions& o) {
   load.threads = o.threads;
   load.source_addresses = o.sources;
   std::vector<double> rates = o.rates;
-  if (rates.empty()) rates = {500, 1000, 2000, 3000, 4000, 6000, 8000};
+  if (rates.empty()) rates = {500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000};
   std::cerr << "s5 profile: " << n << " profiles, warm cache" << std::endl;
   json::object result =
       StepsJson(name, o,
