@@ -30,7 +30,9 @@ class ChatCache {
   // Invariant: after a send returned to its client, the window holds that message or is gone. Kept by:
   //  - AppendRecent(m), called after the store acknowledged m (and again by the relay, in seq order):
   //    appends m when it is the window's next seq, ignores it when the window already has it, and drops
-  //    the window on a gap or a mismatch (any doubt). When no window exists it voids every fill in progress.
+  //    the window on a gap or a mismatch (any doubt). When no window exists it voids every fill in progress,
+  //    and m starts a new window if its seq is above every seq appended to the chat before (so a chat
+  //    being written is cached without a read first; an older message cannot start one).
   //  - Fills use a token: BeginFill before reading the store, CompleteFill with what was read. The fill is
   //    dropped when an append (or Invalidate) came in between, so a window read before a message was
   //    acknowledged is never installed after it.

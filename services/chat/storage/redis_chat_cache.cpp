@@ -10,15 +10,24 @@ namespace {
 
 namespace json = boost::json;
 
-// KEYS: window, fill token. ARGV: seq, message, window size, ttl ms.
-// Returns 1 (appended, or already held), 0 (no window: fills in progress voided), -1 (dropped: gap or
-// mismatch).
+// KEYS: window, fill token, newest-appended seq. ARGV: seq, message, window size, ttl ms.
+// Returns 2 (started a window), 1 (appended, or already held), 0 (no window: fills in progress voided),
+// -1 (dropped: gap or mismatch).
+// Without a window, the newest message appended so far starts one: a later message extends it, an earlier
+// one (a send that lost the race, a relay repair) cannot, so the window still ends at the chat's newest
+// message. Seeding a chat by sending therefore leaves its window warm.
 constexpr char kAppendScript[] = R"lua(
+local seq = tonumber(ARGV[1])
+local newest = tonumber(redis.call('GET', KEYS[3]) or '0')
+if seq > newest then redis.call('SET', KEYS[3], seq, 'PX', ARGV[4]) end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[2])
-  return 0
+  if seq <= newest then return 0 end
+  if seq == 1 then redis.call('ZADD', KEYS[1], 0, '') end
+  redis.call('ZADD', KEYS[1], seq, ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return 2
 end
-local seq = tonumber(ARGV[1])
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local hi = tonumber(top[2])
 if seq <= hi then
@@ -224,7 +233,8 @@ Status RedisChatCache::AppendRecent(const Message& message) {
     return client.status();
   }
   StatusOr<redis::Reply> reply =
-      (*client)->Eval(kAppendScript, {RecentKey(message.chat_id), FillKey(message.chat_id)},
+      (*client)->Eval(kAppendScript,
+                      {RecentKey(message.chat_id), FillKey(message.chat_id), NewestKey(message.chat_id)},
                       {std::to_string(message.seq), ToJson(message), std::to_string(options_.window),
                        Millis(options_.recent_ttl)});
   if (!reply.ok()) {

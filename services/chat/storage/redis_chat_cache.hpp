@@ -48,6 +48,8 @@ class RedisChatCache final : public ChatCache {
   std::string MembersKey(const std::string& chat_id) const { return options_.prefix + "members:" + chat_id; }
   std::string RecentKey(const std::string& chat_id) const { return options_.prefix + "recent:" + chat_id; }
   std::string FillKey(const std::string& chat_id) const { return options_.prefix + "recent-fill:" + chat_id; }
+  // The highest seq ever appended (see kAppendScript): only a message above it may start a window.
+  std::string NewestKey(const std::string& chat_id) const { return options_.prefix + "recent-newest:" + chat_id; }
 
  private:
   // The client, after deleting the windows whose invalidation is owed; UNAVAILABLE when Redis is down or

@@ -597,6 +597,16 @@ TEST_F(ChatServiceTest, DefaultPageIsTheNewestFifty) {
   EXPECT_TRUE(page->has_more);
 }
 
+TEST_F(ChatServiceTest, AChatWrittenFromItsStartIsReadFromTheCacheAtOnce) {
+  std::string chat = Group();
+  for (int i = 0; i < 3; ++i) Send(chat, alice_, "m");
+  auto page = service_.GetChatHistory({chat, bob_, std::nullopt, std::nullopt, 0});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(Seqs(page->messages), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_FALSE(page->has_more);
+  EXPECT_EQ(messages_.lists(), 0);
+}
+
 TEST_F(ChatServiceTest, OpeningAChatTwiceIsServedFromTheCache) {
   std::string chat = Group();
   for (int i = 0; i < 3; ++i) Send(chat, alice_, "m");

@@ -304,9 +304,13 @@ class InMemoryChatCache final : public ChatCache {
   Status AppendRecent(const Message& m) override {
     std::lock_guard lock(mu_);
     if (down_) return UnavailableError("cache down");
+    int64_t& newest = newest_[m.chat_id];
+    const bool above = m.seq > newest;
+    if (above) newest = m.seq;
     auto it = recent_.find(m.chat_id);
     if (it == recent_.end()) {
       fills_.erase(m.chat_id);
+      if (above) recent_[m.chat_id] = {m};
       return OkStatus();
     }
     std::vector<Message>& window = it->second;
@@ -355,6 +359,7 @@ class InMemoryChatCache final : public ChatCache {
   const std::size_t window_;
   std::map<std::string, ChatInfo> infos_;
   std::map<std::string, std::vector<Message>> recent_;
+  std::map<std::string, int64_t> newest_;  // the highest seq appended per chat
   std::map<std::string, std::string> fills_;
   bool down_ = false;
   int hits_ = 0;

@@ -61,8 +61,6 @@ TEST_F(RedisCacheTest, MembershipRoundTrips) {
 TEST_F(RedisCacheTest, AppendsExtendTheWindowWhichKeepsTheNewest) {
   const std::string chat = NewUuid();
   EXPECT_FALSE(Window(*cache_, chat).has_value());
-  ASSERT_TRUE(cache_->AppendRecent(M(chat, 1)).ok());  // no window: nothing to extend
-  EXPECT_FALSE(Window(*cache_, chat).has_value());
 
   Fill(*cache_, chat, {});  // a chat without messages has an (empty) window
   auto empty = Window(*cache_, chat);
@@ -78,6 +76,33 @@ TEST_F(RedisCacheTest, AppendsExtendTheWindowWhichKeepsTheNewest) {
   ASSERT_TRUE(cache_->AppendRecent(M(chat, 3)).ok());
   EXPECT_EQ(Seqs(*Window(*cache_, chat)), (std::vector<int64_t>{8, 9, 10, 11, 12}));
   EXPECT_GT(*redis_.client().PttlMillis(cache_->RecentKey(chat)), 0);
+}
+
+// A chat written to without being read gets its window from the sends: the newest message appended starts
+// it, later ones extend it, and an older one (a send that lost a race, a relay repair) never starts one.
+TEST_F(RedisCacheTest, TheNewestAppendStartsAWindowAnOlderOneNever) {
+  const std::string chat = NewUuid();
+  ASSERT_TRUE(cache_->AppendRecent(M(chat, 1)).ok());
+  ASSERT_TRUE(cache_->AppendRecent(M(chat, 2)).ok());
+  EXPECT_EQ(Seqs(*Window(*cache_, chat)), (std::vector<int64_t>{1, 2}));
+
+  const std::string other = NewUuid();
+  ASSERT_TRUE(cache_->AppendRecent(M(other, 7)).ok());  // a chat whose window expired: starts at 7
+  EXPECT_EQ(Seqs(*Window(*cache_, other)), (std::vector<int64_t>{7}));
+  ASSERT_TRUE(cache_->Invalidate(other).ok());
+  ASSERT_TRUE(cache_->AppendRecent(M(other, 6)).ok());  // older than one appended before: no window
+  EXPECT_FALSE(Window(*cache_, other).has_value());
+  ASSERT_TRUE(cache_->AppendRecent(M(other, 9)).ok());  // 8 not appended yet: 9 starts a window...
+  ASSERT_TRUE(cache_->AppendRecent(M(other, 8)).ok());  // ...which 8, arriving late, cannot enter
+  EXPECT_EQ(Seqs(*Window(*cache_, other)), (std::vector<int64_t>{9}));
+
+  // A fill that read the store before a message was appended is not installed over the started window.
+  const std::string third = NewUuid();
+  auto token = cache_->BeginFill(third);
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(cache_->AppendRecent(M(third, 1)).ok());
+  ASSERT_TRUE(cache_->CompleteFill(third, *token, {}).ok());
+  EXPECT_EQ(Seqs(*Window(*cache_, third)), (std::vector<int64_t>{1}));
 }
 
 TEST_F(RedisCacheTest, NewestReadsOnlyTheTailOfTheWindow) {
@@ -115,11 +140,13 @@ TEST_F(RedisCacheTest, AFillOverlappedByAnAppendIsNotInstalled) {
   auto token = cache_->BeginFill(chat);
   ASSERT_TRUE(token.ok());
   // Read from the store: messages 1..2. Meanwhile message 3 is stored and appended (no window yet).
+  // Message 3 starts a window of its own (it is the newest appended).
   ASSERT_TRUE(cache_->AppendRecent(M(chat, 3)).ok());
   ASSERT_TRUE(cache_->CompleteFill(chat, *token, {M(chat, 1), M(chat, 2)}).ok());
-  EXPECT_FALSE(Window(*cache_, chat).has_value()) << "a window without message 3 would hide it";
+  EXPECT_EQ(Seqs(*Window(*cache_, chat)), (std::vector<int64_t>{3})) << "a window without message 3 would hide it";
 
-  // A second fill, begun after the append, goes in.
+  // After an invalidation, a fill begun after the append goes in.
+  ASSERT_TRUE(cache_->Invalidate(chat).ok());
   Fill(*cache_, chat, {M(chat, 1), M(chat, 2), M(chat, 3)});
   EXPECT_EQ(Seqs(*Window(*cache_, chat)), (std::vector<int64_t>{1, 2, 3}));
   // A late fill never overwrites a window.
