@@ -97,7 +97,7 @@ int main() {
   if (!publisher.ok()) return Fail("cannot create the Kafka producer", publisher.status());
   chat::EventRelayOptions relay_options;
   relay_options.batch_size = static_cast<std::size_t>(EnvInt("CHAT_RELAY_BATCH", 500));
-  relay_options.scan_interval = EnvMillis("CHAT_RELAY_SCAN_INTERVAL_MS", milliseconds(1000));
+  relay_options.scan_interval = EnvMillis("CHAT_RELAY_SCAN_INTERVAL_MS", milliseconds(10000));
   relay_options.retry_backoff = EnvMillis("CHAT_RELAY_RETRY_MS", milliseconds(1000));
   chat::EventRelay relay(messages, chats, cache, **publisher, relay_options);
   std::jthread topic_thread([&](std::stop_token stop) { EnsureTopicUntilDone(brokers, topic, stop); });
