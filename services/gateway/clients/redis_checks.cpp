@@ -26,27 +26,6 @@ StatusOr<redis::Client*> LazyRedisClient::Get() {
   return client_.get();
 }
 
-asio::awaitable<Status> RedisSessionLiveness::CheckAlive(std::string session_id, std::string jti) {
-  // A named lambda: GCC 12 destroys a lambda temporary twice inside a co_await expression.
-  auto check = [this, session_id = std::move(session_id), jti = std::move(jti)]() -> Status {
-    StatusOr<redis::Client*> client = redis_.Get();
-    if (!client.ok()) return client.status();
-    StatusOr<std::vector<redis::Reply>> replies = (*client)->Pipeline({
-        {"EXISTS", token::SessionKey(session_id)},
-        {"EXISTS", token::RevokedJtiKey(jti)},
-    });
-    if (!replies.ok()) return replies.status();
-    if (replies->size() != 2 || (*replies)[0].type != redis::Reply::Type::kInteger ||
-        (*replies)[1].type != redis::Reply::Type::kInteger) {
-      return UnavailableError("redis: unexpected reply to the revocation check");
-    }
-    if ((*replies)[0].integer != 1) return UnauthenticatedError("the session has ended");
-    if ((*replies)[1].integer != 0) return UnauthenticatedError("the access token was revoked");
-    return OkStatus();
-  };
-  co_return co_await pool_.Run(std::move(check));
-}
-
 asio::awaitable<Status> AsyncRedisSessionLiveness::CheckAlive(std::string session_id, std::string jti) {
   // Named locals: GCC 12 destroys aggregate temporaries twice inside a co_await expression.
   std::vector<std::vector<std::string>> commands;
@@ -71,15 +50,6 @@ asio::awaitable<Status> AsyncRedisPingProbe::Check(std::string /*request_id*/) {
     co_return UnavailableError("redis: PING answered " + (reply->text.empty() ? "nothing" : reply->text));
   }
   co_return OkStatus();
-}
-
-asio::awaitable<Status> RedisPingProbe::Check(std::string /*request_id*/) {
-  auto ping = [this]() -> Status {
-    StatusOr<redis::Client*> client = redis_.Get();
-    if (!client.ok()) return client.status();
-    return (*client)->Ping();
-  };
-  co_return co_await pool_.Run(std::move(ping));
 }
 
 }  // namespace messenger::gateway

@@ -1,9 +1,8 @@
 // The gateway's use of Redis: the revocation check on every authenticated request (the keys Auth maintains,
 // see messenger/token/revocation.hpp) and the /readyz PING.
 //
-// Two implementations of each: AsyncRedis* on the io_context (AsyncRedisClient; what main.cpp wires), and
-// the older Redis* on the blocking libs/redis client, whose calls run on a BlockingPool (still built by the
-// in-process test gateways; LazyRedisClient also serves the real-time presence store).
+// Both run on AsyncRedisClient (the io_context, no thread hand-off). LazyRedisClient is the blocking libs/redis
+// client the real-time presence store uses (on a BlockingPool).
 #pragma once
 
 #include <chrono>
@@ -11,7 +10,6 @@
 #include <mutex>
 
 #include "clients/async_redis_client.hpp"
-#include "clients/blocking_pool.hpp"
 #include "clients/readiness_probe.hpp"
 #include "clients/session_liveness.hpp"
 #include "messenger/common/config.hpp"
@@ -39,28 +37,6 @@ class LazyRedisClient {
 };
 
 // One round trip: EXISTS auth:session:<sid> and EXISTS auth:revoked-jti:<jti> in a pipeline.
-class RedisSessionLiveness final : public SessionLiveness {
- public:
-  RedisSessionLiveness(LazyRedisClient& redis, BlockingPool& pool) : redis_(redis), pool_(pool) {}
-  boost::asio::awaitable<Status> CheckAlive(std::string session_id, std::string jti) override;
-
- private:
-  LazyRedisClient& redis_;
-  BlockingPool& pool_;
-};
-
-class RedisPingProbe final : public ReadinessProbe {
- public:
-  RedisPingProbe(LazyRedisClient& redis, BlockingPool& pool) : redis_(redis), pool_(pool) {}
-  std::string_view name() const override { return "redis"; }
-  boost::asio::awaitable<Status> Check(std::string request_id) override;
-
- private:
-  LazyRedisClient& redis_;
-  BlockingPool& pool_;
-};
-
-// The same round trip as RedisSessionLiveness on AsyncRedisClient: no thread hand-off.
 class AsyncRedisSessionLiveness final : public SessionLiveness {
  public:
   explicit AsyncRedisSessionLiveness(AsyncRedisClient& redis) : redis_(redis) {}

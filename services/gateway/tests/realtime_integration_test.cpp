@@ -77,7 +77,9 @@ struct Namespace {
 class Instance {
  public:
   Instance(const Namespace& ns, std::string instance_id, std::chrono::milliseconds ping_interval)
-      : blocking_(2), redis_(RedisSettings::FromEnv()) {
+      : blocking_(2),
+        redis_(RedisSettings::FromEnv()),
+        redis_async_(ioc_.get_executor(), AsyncRedisOptions::FromSettings(RedisSettings::FromEnv())) {
     const std::string closed = "127.0.0.1:" + std::to_string(ClosedPort());
     auto auth_channel = MakeChannel(closed);
     auto users_channel = MakeChannel(closed);
@@ -86,7 +88,7 @@ class Instance {
     verifier_ = std::move(token::Verifier::Create(ReadFileOrEmpty(EnvString("JWT_PUBLIC_KEY_FILE", "")),
                                                   "messenger-auth", "messenger-api", clock_)
                               .value());
-    liveness_ = std::make_unique<RedisSessionLiveness>(redis_, blocking_);
+    liveness_ = std::make_unique<AsyncRedisSessionLiveness>(redis_async_);
 
     RealtimeConfig config;
     config.service.instance_id = instance_id;
@@ -136,12 +138,13 @@ class Instance {
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
   InFlightCalls in_flight_;
   BlockingPool blocking_;
-  LazyRedisClient redis_;
+  LazyRedisClient redis_;  // the presence store's, as in main.cpp
+  AsyncRedisClient redis_async_;
   SystemClock clock_;
   std::unique_ptr<GrpcAuthClient> auth_;
   std::unique_ptr<GrpcUsersClient> users_;
   std::unique_ptr<token::Verifier> verifier_;
-  std::unique_ptr<RedisSessionLiveness> liveness_;
+  std::unique_ptr<AsyncRedisSessionLiveness> liveness_;
   std::unique_ptr<RealtimeComponent> realtime_;
   Metrics metrics_;
   Router router_;

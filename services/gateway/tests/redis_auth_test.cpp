@@ -3,11 +3,13 @@
 // fresh random session and token IDs, so tests can run in parallel and again.
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "api/token_authenticator.hpp"
-#include "clients/blocking_pool.hpp"
 #include "clients/redis_checks.hpp"
 #include "messenger/common/config.hpp"
 #include "messenger/common/ids.hpp"
@@ -50,6 +52,10 @@ class GatewayRedisAuthTest : public ::testing::Test {
 
   void TearDown() override {
     if (admin_) (void)admin_->Del({token::SessionKey(session_id_), token::RevokedJtiKey(jti_)});
+    // main.cpp's order: the io_context stops before the Redis client is destroyed.
+    work_.reset();
+    ioc_.stop();
+    runner_.join();
   }
 
   std::string Token() { return signer_->Issue(user_id_, session_id_, jti_).value(); }
@@ -67,9 +73,12 @@ class GatewayRedisAuthTest : public ::testing::Test {
   std::unique_ptr<token::Signer> signer_;
   std::unique_ptr<token::Verifier> verifier_;
   std::unique_ptr<redis::Client> admin_;
-  BlockingPool pool_{2};
-  LazyRedisClient redis_{RedisSettings::FromEnv()};
-  RedisSessionLiveness liveness_{redis_, pool_};
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(ioc_);
+  std::thread runner_{[this] { ioc_.run(); }};
+  AsyncRedisClient redis_{ioc_.get_executor(), AsyncRedisOptions::FromSettings(RedisSettings::FromEnv())};
+  AsyncRedisSessionLiveness liveness_{redis_};
   std::string user_id_, session_id_, jti_;
 };
 
@@ -123,19 +132,19 @@ TEST_F(GatewayRedisAuthTest, RedisUnreachableIsUnavailableNotUnauthenticated) {
   RedisSettings nowhere = RedisSettings::FromEnv();
   nowhere.host = "127.0.0.1";
   nowhere.port = 1;  // nothing listens on port 1
-  LazyRedisClient redis(nowhere);
-  RedisSessionLiveness liveness(redis, pool_);
+  AsyncRedisClient redis(ioc_.get_executor(), AsyncRedisOptions::FromSettings(nowhere));
+  AsyncRedisSessionLiveness liveness(redis);
   TokenAuthenticator authenticator(*verifier_, liveness);
   StartSession();
   auto principal = RunSync(authenticator.Authenticate(Token(), "rid"));
   ASSERT_FALSE(principal.ok());
   EXPECT_EQ(principal.status().code(), StatusCode::kUnavailable);
-  RedisPingProbe probe(redis, pool_);
+  AsyncRedisPingProbe probe(redis);
   EXPECT_EQ(RunSync(probe.Check("rid")).code(), StatusCode::kUnavailable);
 }
 
 TEST_F(GatewayRedisAuthTest, PingProbeSeesTheRealRedis) {
-  RedisPingProbe probe(redis_, pool_);
+  AsyncRedisPingProbe probe(redis_);
   EXPECT_TRUE(RunSync(probe.Check("rid")).ok());
 }
 

@@ -21,7 +21,6 @@
 
 #include "api/routes.hpp"
 #include "api/token_authenticator.hpp"
-#include "clients/blocking_pool.hpp"
 #include "clients/grpc_clients.hpp"
 #include "clients/grpc_health_probe.hpp"
 #include "clients/redis_checks.hpp"
@@ -69,8 +68,8 @@ class TestGateway {
  public:
   explicit TestGateway(GatewayConfig config)
       : ioc_(config.threads),
-        blocking_(2),
-        redis_(config.redis ? *config.redis : RedisSettingsAtClosedPort()) {
+        redis_(ioc_.get_executor(),
+               AsyncRedisOptions::FromSettings(config.redis ? *config.redis : RedisSettingsAtClosedPort())) {
     std::string closed = "127.0.0.1:" + std::to_string(ClosedPort());
     auto auth_channel = MakeChannel(config.auth_addr.empty() ? closed : config.auth_addr);
     auto users_channel = MakeChannel(config.users_addr.empty() ? closed : config.users_addr);
@@ -78,8 +77,8 @@ class TestGateway {
     users_ = std::make_unique<GrpcUsersClient>(users_channel, config.rpc_deadline, in_flight_);
     auth_probe_ = std::make_unique<GrpcHealthProbe>("auth", auth_channel, milliseconds(500), in_flight_);
     users_probe_ = std::make_unique<GrpcHealthProbe>("users", users_channel, milliseconds(500), in_flight_);
-    liveness_ = std::make_unique<RedisSessionLiveness>(redis_, blocking_);
-    redis_probe_ = std::make_unique<RedisPingProbe>(redis_, blocking_);
+    liveness_ = std::make_unique<AsyncRedisSessionLiveness>(redis_);
+    redis_probe_ = std::make_unique<AsyncRedisPingProbe>(redis_);
     verifier_ = std::move(
         token::Verifier::Create(config.public_key_pem.empty() ? kPublicKeyPem : config.public_key_pem,
                                 "messenger-auth", "messenger-api", clock_)
@@ -104,7 +103,6 @@ class TestGateway {
     ioc_.stop();
     for (auto& t : threads_) t.join();
     in_flight_.WaitIdle(std::chrono::seconds(10));
-    blocking_.Stop();
   }
 
   int port() const { return server_->port(); }
@@ -123,15 +121,14 @@ class TestGateway {
   asio::io_context ioc_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ioc_);
   InFlightCalls in_flight_;
-  BlockingPool blocking_;
-  LazyRedisClient redis_;
+  AsyncRedisClient redis_;
   SystemClock clock_;
   std::unique_ptr<GrpcAuthClient> auth_;
   std::unique_ptr<GrpcUsersClient> users_;
   std::unique_ptr<GrpcHealthProbe> auth_probe_;
   std::unique_ptr<GrpcHealthProbe> users_probe_;
-  std::unique_ptr<RedisSessionLiveness> liveness_;
-  std::unique_ptr<RedisPingProbe> redis_probe_;
+  std::unique_ptr<AsyncRedisSessionLiveness> liveness_;
+  std::unique_ptr<AsyncRedisPingProbe> redis_probe_;
   std::unique_ptr<token::Verifier> verifier_;
   Metrics metrics_;
   Router router_;
