@@ -84,33 +84,36 @@ void EventRelay::AskCheck(const std::string& chat_id) {
 }
 
 void EventRelay::QueueDirectLocked(const Message& message, const std::vector<std::string>& participants) {
-  const std::string chat_id = message.chat_id;
-  int64_t seq = message.seq;
-  auto queue = [this](const Message& m, const std::vector<std::string>& who) {
-    std::weak_ptr<Inbox> weak = inbox_;
-    publisher_.PublishAsync(MessageSentEvent{m, who},
-                            [weak, id = m.message_id, chat = m.chat_id](Status status) {
-                              std::shared_ptr<Inbox> inbox = weak.lock();
-                              if (!inbox) return;  // the relay is gone: the next process's scan publishes it
-                              {
-                                std::lock_guard lock(inbox->mu);
-                                if (status.ok()) {
-                                  inbox->delivered.push_back(id);
-                                } else {
-                                  inbox->failed_chats.push_back(chat);
-                                }
+  SendDirectLocked(message, participants);
+  AdvanceLocked(message.chat_id, message.seq);
+}
+
+void EventRelay::SendDirectLocked(const Message& message, const std::vector<std::string>& participants) {
+  std::weak_ptr<Inbox> weak = inbox_;
+  publisher_.PublishAsync(MessageSentEvent{message, participants},
+                          [weak, id = message.message_id, chat = message.chat_id](Status status) {
+                            std::shared_ptr<Inbox> inbox = weak.lock();
+                            if (!inbox) return;  // the relay is gone: the next process's scan publishes it
+                            {
+                              std::lock_guard lock(inbox->mu);
+                              if (status.ok()) {
+                                inbox->delivered.push_back(id);
+                              } else {
+                                inbox->failed_chats.push_back(chat);
                               }
-                              inbox->wake.notify_one();
-                            });
-  };
-  queue(message, participants);
-  // Parked successors that are next in line now.
+                            }
+                            inbox->wake.notify_one();
+                          });
+}
+
+void EventRelay::AdvanceLocked(const std::string& chat_id, int64_t seq) {
   auto parked = parked_.find(chat_id);
   if (parked != parked_.end()) {
+    // Parked messages up to `seq` are out already; successors next in line go now.
     auto& waiting = parked->second;
     while (!waiting.empty() && waiting.begin()->first <= seq + 1) {
       if (waiting.begin()->first == seq + 1) {
-        queue(waiting.begin()->second.message, waiting.begin()->second.participants);
+        SendDirectLocked(waiting.begin()->second.message, waiting.begin()->second.participants);
         ++seq;
       }
       waiting.erase(waiting.begin());
@@ -265,22 +268,7 @@ StatusOr<std::size_t> EventRelay::PublishPending(const std::vector<Message>& pen
       queued_.clear();
       parked_.clear();  // their messages stay unpublished in the store; a scan takes them
     }
-    queued_[chat_id] = run.back().seq;
-    // Parked messages this run covered are out; a parked successor of the run goes now (QueueDirectLocked
-    // takes the ones after it).
-    auto parked = parked_.find(chat_id);
-    if (parked != parked_.end()) {
-      auto& waiting = parked->second;
-      while (!waiting.empty() && waiting.begin()->first <= run.back().seq) waiting.erase(waiting.begin());
-      if (!waiting.empty() && waiting.begin()->first == run.back().seq + 1) {
-        Parked next = std::move(waiting.begin()->second);
-        waiting.erase(waiting.begin());
-        if (waiting.empty()) parked_.erase(parked);
-        QueueDirectLocked(next.message, next.participants);
-      } else if (waiting.empty()) {
-        parked_.erase(parked);
-      }
-    }
+    AdvanceLocked(chat_id, run.back().seq);
   }
 
   std::unique_lock lock(reports->mu);

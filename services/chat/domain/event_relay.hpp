@@ -124,8 +124,11 @@ class EventRelay final : public OutboxSignal {
   void AskCheck(const std::string& chat_id);
   StatusOr<std::size_t> PublishReadEvents(bool* full);
   // Queues `message` to the publisher with a report that feeds the inbox, then any parked successors.
-  // Caller holds order_mu_.
+  // Caller holds order_mu_ (so do the two below).
   void QueueDirectLocked(const Message& message, const std::vector<std::string>& participants);
+  void SendDirectLocked(const Message& message, const std::vector<std::string>& participants);
+  // Records that the chat's messages up to `seq` are queued, and queues the parked ones that follow.
+  void AdvanceLocked(const std::string& chat_id, int64_t seq);
   void ForgetChatsLocked(const std::vector<std::string>& chats);
   Status FlushDelivered();
   void Loop(std::stop_token stop);
